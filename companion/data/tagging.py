@@ -1,0 +1,166 @@
+"""Tagged sentences, BIO tag sets and padded batches for sequence labelling (chapter 1 onwards).
+
+Slot filling labels every word: ``B-slot`` opens a slot value, ``I-slot`` continues it and ``O``
+is outside every slot (the BIO scheme of Ramshaw & Marcus 1995).
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+
+from ..encoding import WordEncoder, _require_words
+
+OUTSIDE = "O"
+PAD_TAG_ID = -100
+"""Tag id at padded positions; ``torch.nn.functional.cross_entropy`` ignores it by default."""
+
+
+@dataclass(frozen=True)
+class TaggedSentence:
+    """A sentence and one tag per word; both must have the same, non-zero length."""
+
+    words: tuple[str, ...]
+    tags: tuple[str, ...]
+
+    def __post_init__(self):
+        words = tuple(_require_words("words", list(self.words)))
+        if isinstance(self.tags, str) or not isinstance(self.tags, Sequence):
+            raise ValueError(f"tags: expected a list of tags, got {type(self.tags).__name__}")
+        if len(self.tags) != len(words):
+            raise ValueError(
+                f"tags: expected one tag per word ({len(words)} words: {' '.join(words)!r}), "
+                f"got {len(self.tags)} tags"
+            )
+        object.__setattr__(self, "words", words)
+        object.__setattr__(self, "tags", tuple(self.tags))
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __str__(self) -> str:
+        return " ".join(f"{w}/{t}" for w, t in zip(self.words, self.tags))
+
+
+class TagSet:
+    """The tags a tagger may output, with their ids; unknown tags are errors, never dropped.
+
+    ``TagSet.from_slots(["destination"])`` gives ``O, B-destination, I-destination``.
+    """
+
+    def __init__(self, tags: Sequence[str]):
+        tags = list(tags)
+        if not tags:
+            raise ValueError("tags: expected at least one tag, got an empty sequence")
+        for tag in tags:
+            if tag != OUTSIDE and not (
+                isinstance(tag, str) and tag[:2] in ("B-", "I-") and len(tag) > 2
+            ):
+                raise ValueError(f"tags: expected 'O', 'B-<slot>' or 'I-<slot>', got {tag!r}")
+        if len(set(tags)) != len(tags):
+            raise ValueError(f"tags: expected distinct tags, got {tags}")
+        self.tags = tuple(tags)
+        self._index = {tag: i for i, tag in enumerate(self.tags)}
+
+    @classmethod
+    def from_slots(cls, slots: Sequence[str]) -> "TagSet":
+        return cls([OUTSIDE] + [f"{prefix}-{slot}" for slot in slots for prefix in ("B", "I")])
+
+    @property
+    def slots(self) -> list[str]:
+        return list(dict.fromkeys(tag[2:] for tag in self.tags if tag != OUTSIDE))
+
+    def __len__(self) -> int:
+        return len(self.tags)
+
+    def __iter__(self):
+        return iter(self.tags)
+
+    def index(self, tag: str) -> int:
+        try:
+            return self._index[tag]
+        except (KeyError, TypeError):
+            raise ValueError(
+                f"tag: expected one of the tag set ({', '.join(self.tags)}), got {tag!r}"
+            ) from None
+
+    def encode(self, tags: Sequence[str]) -> torch.Tensor:
+        return torch.tensor([self.index(tag) for tag in tags], dtype=torch.long)
+
+    def decode(self, ids) -> list[str]:
+        ids = torch.as_tensor(ids).tolist()
+        bad = [i for i in ids if not 0 <= i < len(self.tags)]
+        if bad:
+            raise ValueError(f"ids: expected tag ids in 0..{len(self.tags) - 1}, got {bad}")
+        return [self.tags[i] for i in ids]
+
+    def __repr__(self) -> str:
+        return f"TagSet({', '.join(self.tags)})"
+
+
+@dataclass
+class Batch:
+    """Padded sentences: ``inputs`` ``(T, B, F)``, ``tags`` ``(T, B)`` (``PAD_TAG_ID`` where padded), ``lengths`` ``(B,)``."""
+
+    inputs: torch.Tensor
+    tags: torch.Tensor
+    lengths: torch.Tensor
+    sentences: list[TaggedSentence]
+
+    @property
+    def mask(self) -> torch.Tensor:
+        """``(T, B)``: True at real words, False at padding."""
+        steps = torch.arange(self.inputs.shape[0], device=self.lengths.device)
+        return steps.unsqueeze(1) < self.lengths.unsqueeze(0)
+
+    def to(self, device) -> "Batch":
+        return Batch(self.inputs.to(device), self.tags.to(device), self.lengths.to(device), self.sentences)
+
+
+def make_batch(
+    sentences: Sequence[TaggedSentence],
+    encoder: WordEncoder,
+    tagset: TagSet,
+    dtype: torch.dtype = torch.float32,
+) -> Batch:
+    """Encode and pad ``sentences`` into one time-major :class:`Batch`."""
+    if not sentences:
+        raise ValueError("sentences: expected at least one sentence, got an empty sequence")
+    for i, sentence in enumerate(sentences):
+        if not isinstance(sentence, TaggedSentence):
+            raise ValueError(
+                f"sentences[{i}]: expected a TaggedSentence, got {type(sentence).__name__}"
+            )
+    steps = max(len(s) for s in sentences)
+    inputs = torch.zeros(steps, len(sentences), encoder.size, dtype=dtype)
+    tags = torch.full((steps, len(sentences)), PAD_TAG_ID, dtype=torch.long)
+    for b, sentence in enumerate(sentences):
+        inputs[: len(sentence), b] = encoder.encode_sentence(sentence.words, dtype)
+        tags[: len(sentence), b] = tagset.encode(sentence.tags)
+    lengths = torch.tensor([len(s) for s in sentences], dtype=torch.long)
+    return Batch(inputs, tags, lengths, list(sentences))
+
+
+def make_batches(
+    sentences: Sequence[TaggedSentence],
+    encoder: WordEncoder,
+    tagset: TagSet,
+    batch_size: int,
+    shuffle_seed: int | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> list[Batch]:
+    """Split ``sentences`` into padded batches of ``batch_size`` (the last may be smaller).
+
+    With ``shuffle_seed`` the sentences are shuffled (reproducibly) before splitting.
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
+    order = list(range(len(sentences)))
+    if shuffle_seed is not None:
+        random.Random(shuffle_seed).shuffle(order)
+    return [
+        make_batch([sentences[i] for i in order[start : start + batch_size]], encoder, tagset, dtype)
+        for start in range(0, len(order), batch_size)
+    ]

@@ -1,0 +1,152 @@
+"""Turning words into vectors: the input encodings of the lecture (chapter 1).
+
+* 1-of-N: one dimension per vocabulary word, plus one "other" dimension shared by every word
+  outside the vocabulary.
+* Word hashing: a word is the bag of its letter trigrams (``apple`` → ``#ap, app, ppl, ple,
+  le#``), so unseen words that look alike get similar vectors (Huang et al. 2013).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable, Sequence
+
+import torch
+
+OTHER = "<other>"
+WORD_BOUNDARY = "#"
+
+
+def _require_word(name: str, word) -> str:
+    if not isinstance(word, str):
+        raise ValueError(f"{name}: expected a word (str), got {type(word).__name__}: {word!r}")
+    if not word or any(ch.isspace() for ch in word):
+        raise ValueError(f"{name}: expected one non-empty word without spaces, got {word!r}")
+    return word
+
+
+def _require_words(name: str, words) -> list[str]:
+    if isinstance(words, str) or not isinstance(words, Sequence):
+        raise ValueError(f"{name}: expected a list of words, got {type(words).__name__}: {words!r}")
+    if len(words) == 0:
+        raise ValueError(f"{name}: expected at least one word, got an empty sequence")
+    return [_require_word(f"{name}[{i}]", word) for i, word in enumerate(words)]
+
+
+class WordEncoder:
+    """Base of the word encoders: ``encode`` one word, ``encode_sentence`` a list of words."""
+
+    size: int
+
+    def encode(self, word: str, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        raise NotImplementedError
+
+    def encode_sentence(self, words: Sequence[str], dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        """The sentence as a ``(T, size)`` tensor, one row per word."""
+        words = _require_words("words", words)
+        return torch.stack([self.encode(word, dtype) for word in words])
+
+
+class OneOfN(WordEncoder):
+    r"""1-of-N encoding with an "other" dimension (chapter 1).
+
+    With vocabulary :math:`w_1, \dots, w_N`, word :math:`w_i` becomes the unit vector
+    :math:`e_i \in \{0, 1\}^{N+1}`; every word outside the vocabulary becomes :math:`e_{N+1}`,
+    the "other" dimension. Matching is exact (case-sensitive): ``"Taipei"`` and ``"taipei"``
+    are different words.
+    """
+
+    def __init__(self, vocabulary: Sequence[str]):
+        words = _require_words("vocabulary", vocabulary)
+        repeated = sorted(word for word, count in Counter(words).items() if count > 1)
+        if repeated:
+            raise ValueError(f"vocabulary: expected distinct words, got repeated {repeated}")
+        if OTHER in words:
+            raise ValueError(f"vocabulary: {OTHER!r} is reserved for the 'other' dimension")
+        self.vocabulary = tuple(words)
+        self._index = {word: i for i, word in enumerate(self.vocabulary)}
+        self.size = len(self.vocabulary) + 1
+        self.other_index = len(self.vocabulary)
+
+    @classmethod
+    def from_sentences(cls, sentences: Iterable[Sequence[str]], min_count: int = 1) -> "OneOfN":
+        """The vocabulary of the words seen at least ``min_count`` times, in order of first appearance."""
+        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+            raise ValueError(f"min_count: expected a positive integer, got {min_count!r}")
+        counts: Counter[str] = Counter()
+        for i, sentence in enumerate(sentences):
+            counts.update(_require_words(f"sentences[{i}]", sentence))
+        if not counts:
+            raise ValueError("sentences: expected at least one sentence, got none")
+        return cls([word for word, count in counts.items() if count >= min_count])
+
+    def index(self, word: str) -> int:
+        """Position of the 1 in the word's vector: its vocabulary index, or the "other" index."""
+        return self._index.get(_require_word("word", word), self.other_index)
+
+    def label(self, index: int) -> str:
+        """The word (or ``<other>``) a dimension stands for."""
+        if not 0 <= index < self.size:
+            raise ValueError(f"index: expected 0..{self.size - 1}, got {index}")
+        return OTHER if index == self.other_index else self.vocabulary[index]
+
+    def encode(self, word: str, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        vector = torch.zeros(self.size, dtype=dtype)
+        vector[self.index(word)] = 1
+        return vector
+
+    def __repr__(self) -> str:
+        return f"OneOfN({len(self.vocabulary)} words + {OTHER})"
+
+
+def letter_trigrams(word: str) -> list[str]:
+    """The letter trigrams of ``#word#`` in order: ``apple`` → ``['#ap', 'app', 'ppl', 'ple', 'le#']``.
+
+    A one-letter word gives one trigram, ``a`` → ``['#a#']``. Repeated trigrams are kept, so a
+    word's bag of trigrams counts them.
+    """
+    padded = WORD_BOUNDARY + _require_word("word", word) + WORD_BOUNDARY
+    return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+class TrigramHasher(WordEncoder):
+    r"""Word hashing: a word is the count vector of its letter trigrams (chapter 1; Huang et al. 2013).
+
+    .. math::  x_j = \#\{\text{occurrences of trigram } j \text{ in } \#\,\mathrm{word}\,\# \}
+
+    The trigram inventory is fixed when the hasher is built (from training words); trigrams
+    outside it are counted in one extra "other" dimension, so an unseen word still gets a
+    vector that shares dimensions with the seen words it resembles.
+    """
+
+    def __init__(self, trigrams: Sequence[str]):
+        trigrams = list(trigrams)
+        if not trigrams:
+            raise ValueError("trigrams: expected at least one trigram, got an empty sequence")
+        bad = [t for t in trigrams if not isinstance(t, str) or len(t) != 3]
+        if bad:
+            raise ValueError(f"trigrams: expected strings of exactly 3 characters, got {bad[:5]}")
+        repeated = sorted(t for t, count in Counter(trigrams).items() if count > 1)
+        if repeated:
+            raise ValueError(f"trigrams: expected distinct trigrams, got repeated {repeated}")
+        self.trigrams = tuple(trigrams)
+        self._index = {t: i for i, t in enumerate(self.trigrams)}
+        self.size = len(self.trigrams) + 1
+        self.other_index = len(self.trigrams)
+
+    @classmethod
+    def from_words(cls, words: Iterable[str]) -> "TrigramHasher":
+        """The inventory of every trigram of ``words``, in order of first appearance."""
+        inventory: dict[str, None] = {}
+        for i, word in enumerate(words):
+            for trigram in letter_trigrams(_require_word(f"words[{i}]", word)):
+                inventory.setdefault(trigram)
+        return cls(list(inventory))
+
+    def encode(self, word: str, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        vector = torch.zeros(self.size, dtype=dtype)
+        for trigram in letter_trigrams(word):
+            vector[self._index.get(trigram, self.other_index)] += 1
+        return vector
+
+    def __repr__(self) -> str:
+        return f"TrigramHasher({len(self.trigrams)} trigrams + {OTHER})"

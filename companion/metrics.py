@@ -1,0 +1,61 @@
+"""Scores for taggers: span-level F1 as conlleval computes it (via seqeval), and per-word confusions."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+from seqeval.metrics import classification_report, f1_score
+
+
+def _require_aligned(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> None:
+    if len(gold) != len(predicted):
+        raise ValueError(
+            f"predicted: expected one tag sequence per gold sentence ({len(gold)}), got {len(predicted)}"
+        )
+    if not gold:
+        raise ValueError("gold: expected at least one sentence, got an empty sequence")
+    for i, (g, p) in enumerate(zip(gold, predicted)):
+        if len(g) != len(p):
+            raise ValueError(
+                f"predicted[{i}]: expected {len(g)} tags (as many as gold[{i}]), got {len(p)}"
+            )
+
+
+def span_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
+    r"""Micro-averaged span F1 over BIO-tagged sentences, as the CoNLL ``conlleval`` script counts it.
+
+    A predicted slot counts as correct only if its type and both of its boundaries match a gold
+    slot. With P and R the precision and recall over slots,
+
+    .. math::  F_1 = \frac{2PR}{P + R}
+    """
+    _require_aligned(gold, predicted)
+    return float(f1_score([list(g) for g in gold], [list(p) for p in predicted]))
+
+
+def span_report(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> pd.DataFrame:
+    """Precision, recall, F1 and support of every slot type, plus the micro average."""
+    _require_aligned(gold, predicted)
+    report = classification_report(
+        [list(g) for g in gold], [list(p) for p in predicted], output_dict=True, zero_division=0
+    )
+    table = pd.DataFrame(report).T.rename(columns={"f1-score": "f1"})
+    table["support"] = table["support"].astype(int)
+    return table.loc[[k for k in table.index if k not in ("macro avg", "weighted avg")]]
+
+
+def confusion_table(
+    gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], labels: Sequence[str]
+) -> pd.DataFrame:
+    """Counts of (gold tag, predicted tag) over all words: rows gold, columns predicted."""
+    _require_aligned(gold, predicted)
+    labels = list(labels)
+    known = set(labels)
+    table = pd.DataFrame(0, index=pd.Index(labels, name="gold"), columns=pd.Index(labels, name="predicted"))
+    for i, (g_sentence, p_sentence) in enumerate(zip(gold, predicted)):
+        for g, p in zip(g_sentence, p_sentence):
+            for name, tag in (("gold", g), ("predicted", p)):
+                if tag not in known:
+                    raise ValueError(f"{name}[{i}]: tag {tag!r} is not among labels {labels}")
+            table.loc[g, p] += 1
+    return table

@@ -1,0 +1,26 @@
+import torch
+
+from companion.exercises import check_elman_step, check_letter_trigrams
+
+
+def test_trigram_checker_accepts_a_correct_answer_and_explains_mistakes():
+    assert check_letter_trigrams(lambda w: [("#" + w + "#")[i : i + 3] for i in range(len(w))])
+    no_boundary = check_letter_trigrams(lambda w: [w[i : i + 3] for i in range(len(w) - 2)])
+    assert not no_boundary and "boundaries" in no_boundary.message
+    as_set = check_letter_trigrams(lambda w: {("#" + w + "#")[i : i + 3] for i in range(len(w))})
+    assert "set" in as_set.message
+
+    def unfinished(word):
+        raise NotImplementedError
+
+    assert "not written yet" in check_letter_trigrams(unfinished).message
+    crashing = check_letter_trigrams(lambda w: w[100])
+    assert "IndexError" in crashing.message and repr(crashing).startswith("❌")
+
+
+def test_elman_step_checker_names_the_missing_piece():
+    assert check_elman_step(lambda x, h, w_ih, w_hh, b: torch.tanh(w_ih @ x + w_hh @ h + b))
+    assert "ignores the memory" in check_elman_step(lambda x, h, w_ih, w_hh, b: torch.tanh(w_ih @ x + b)).message
+    assert "pre-activation" in check_elman_step(lambda x, h, w_ih, w_hh, b: w_ih @ x + w_hh @ h + b).message
+    assert "bias" in check_elman_step(lambda x, h, w_ih, w_hh, b: torch.tanh(w_ih @ x + w_hh @ h)).message
+    assert "raised" in check_elman_step(lambda x, h, w_ih, w_hh, b: torch.tanh(w_ih @ h)).message

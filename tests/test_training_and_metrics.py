@@ -1,0 +1,65 @@
+import pytest
+import torch
+
+from companion.data import BOOKING_TAGS, generate_booking_corpus, make_batches
+from companion.encoding import OneOfN
+from companion.metrics import confusion_table, span_f1, span_report
+from companion.models import ElmanNetwork, FeedForwardNetwork, count_parameters
+from companion.training import predict_tags, tag_probabilities, train_tagger
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    train = generate_booking_corpus(400, seed=1)
+    test = generate_booking_corpus(100, seed=2)
+    encoder = OneOfN.from_sentences(s.words for s in train)
+    return train, test, encoder, make_batches(train, encoder, BOOKING_TAGS, 32, shuffle_seed=0)
+
+
+def _trained(model_class, corpus, epochs=8):
+    train, test, encoder, batches = corpus
+    torch.manual_seed(0)
+    model = model_class(encoder.size, 24, len(BOOKING_TAGS))
+    history = train_tagger(model, batches, epochs, lr=0.01, seed=0, device="cpu", progress=False)
+    return model, history
+
+
+def test_feed_forward_tagger_cannot_tell_arrive_from_leave(corpus):
+    model, history = _trained(FeedForwardNetwork, corpus)
+    assert history[-1] < history[0]
+    encoder = corpus[2]
+    arrive = tag_probabilities(model, "arrive Taipei on November 2nd".split(), encoder)
+    leave = tag_probabilities(model, "leave Taipei on November 2nd".split(), encoder)
+    assert torch.equal(arrive[1], leave[1])
+
+
+def test_recurrent_tagger_separates_them_and_scores_well(corpus):
+    model, history = _trained(ElmanNetwork, corpus, epochs=10)
+    encoder = corpus[2]
+    destination, departure = BOOKING_TAGS.index("B-destination"), BOOKING_TAGS.index("B-departure")
+    arrive = tag_probabilities(model, "arrive Taipei on November 2nd".split(), encoder)
+    leave = tag_probabilities(model, "leave Taipei on November 2nd".split(), encoder)
+    assert arrive[1, destination] > 0.9 and leave[1, departure] > 0.9
+    test = corpus[1]
+    assert span_f1([s.tags for s in test], predict_tags(model, test, encoder, BOOKING_TAGS)) > 0.95
+
+
+def test_training_is_reproducible(corpus):
+    assert _trained(ElmanNetwork, corpus, 2)[1] == _trained(ElmanNetwork, corpus, 2)[1]
+
+
+def test_span_f1_counts_whole_spans():
+    gold = [["B-destination", "I-destination", "O"]]
+    assert span_f1(gold, gold) == 1.0
+    assert span_f1(gold, [["B-destination", "O", "O"]]) == 0.0
+    report = span_report(gold, [["B-departure", "I-departure", "O"]])
+    assert report.loc["destination", "recall"] == 0.0 and report.loc["departure", "support"] == 0
+
+
+def test_confusion_table_counts_words():
+    table = confusion_table([["O", "B-departure"]], [["O", "B-destination"]], ["O", "B-destination", "B-departure"])
+    assert table.loc["B-departure", "B-destination"] == 1 and table.to_numpy().sum() == 2
+
+
+def test_count_parameters():
+    assert count_parameters(ElmanNetwork(3, 4, 2)) == (4 * 3 + 4 * 4 + 4 + 4) + (2 * 4 + 2)
