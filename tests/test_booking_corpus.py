@@ -30,3 +30,15 @@ def test_every_city_word_takes_both_roles_so_one_word_is_not_enough():
         for word in city.split():
             assert {"destination", "departure"} <= roles[word], city
     assert {"arrival_time", "departure_time"} <= roles["November"]
+
+
+def test_window_conflict_finds_what_a_window_tagger_cannot_separate():
+    from companion.data import TaggedSentence, window_conflict
+
+    sentences = [
+        TaggedSentence(("arrive", "Taipei"), ("O", "B-destination")),
+        TaggedSentence(("leave", "Taipei"), ("O", "B-departure")),
+    ]
+    assert window_conflict(sentences, 0) == (("Taipei",), "B-destination", "B-departure")
+    assert window_conflict(sentences, 1) is None
+    assert window_conflict(generate_booking_corpus(1000, seed=1), 5) is None

@@ -164,3 +164,32 @@ def make_batches(
         make_batch([sentences[i] for i in order[start : start + batch_size]], encoder, tagset, dtype)
         for start in range(0, len(order), batch_size)
     ]
+
+
+START = "<s>"
+"""Stands for the positions before the first word in a context window."""
+
+
+def window_conflict(
+    sentences: Sequence[TaggedSentence], before: int
+) -> tuple[tuple[str, ...], str, str] | None:
+    """A window of ``before`` words plus the current word that ``sentences`` tag in two ways, or ``None``.
+
+    A tagger that sees only such a window (a feed-forward tagger when ``before = 0``) must give
+    both occurrences the same tag, so it cannot be right on both (chapter 1). Returns the first
+    conflict found as ``(window, one tag, another tag)``; windows reaching before the first word
+    are filled with :data:`START`.
+    """
+    if isinstance(before, bool) or not isinstance(before, int) or before < 0:
+        raise ValueError(f"before: expected a non-negative integer, got {before!r}")
+    if not sentences:
+        raise ValueError("sentences: expected at least one sentence, got an empty sequence")
+    tag_of_window: dict[tuple[str, ...], str] = {}
+    for sentence in sentences:
+        padded = (START,) * before + sentence.words
+        for t, tag in enumerate(sentence.tags):
+            window = padded[t : t + before + 1]
+            first_tag = tag_of_window.setdefault(window, tag)
+            if first_tag != tag:
+                return window, first_tag, tag
+    return None
