@@ -22,7 +22,7 @@ class Feedback:
     message: str
 
     def __repr__(self) -> str:
-        return ("✅ " if self.passed else "❌ ") + self.message
+        return ("Correct: " if self.passed else "Not yet: ") + self.message
 
     def __bool__(self) -> bool:
         return self.passed
@@ -41,7 +41,7 @@ def check_letter_trigrams(trigrams: Callable[[str], list]) -> Feedback:
         try:
             given = trigrams(word)
         except NotImplementedError:
-            return Feedback(False, "the function is not written yet: replace `raise NotImplementedError` with your code.")
+            return Feedback(False, "the function is still a stub: replace `raise NotImplementedError` with your code.")
         except Exception as exc:  # the student's code may fail in any way; report it
             return Feedback(False, f"for {word!r} your function raised {_raised(exc)}")
         if isinstance(given, (set, frozenset)):
@@ -76,7 +76,7 @@ def check_elman_step(step: Callable, seed: int = 0) -> Feedback:
         try:
             given = step(x, h, w_ih, w_hh, b)
         except NotImplementedError:
-            return Feedback(False, "the function is not written yet: replace `raise NotImplementedError` with your code.")
+            return Feedback(False, "the function is still a stub: replace `raise NotImplementedError` with your code.")
         except Exception as exc:
             return Feedback(
                 False,

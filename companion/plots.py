@@ -50,8 +50,8 @@ def plot_tag_probabilities(
         bars = ax.bar(positions + (k - (len(columns) - 1) / 2) * width, probabilities[column], width, label=column)
         ax.bar_label(bars, fmt="%.2f", fontsize=8)
     ax.set_xticks(positions, rows)
-    ax.set(ylim=(0, 1.12), ylabel=ylabel, title=title)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.set(ylim=(0, 1.3), ylabel=ylabel, title=title)
+    ax.legend(loc="upper center", ncol=len(columns), fontsize=8, frameon=False)
     return ax
 
 

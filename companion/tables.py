@@ -11,14 +11,13 @@ from .models import ElmanNetwork
 
 
 def tag_table(words: Sequence[str], **rows: Sequence[str]) -> pd.DataFrame:
-    """A sentence with one row per tagging: ``tag_table(words, gold=tags, FFN=predicted)``."""
+    """A sentence, one word per row, with one column per tagging: ``tag_table(words, gold=tags, FFN=predicted)``."""
     words = list(words)
     for name, tags in rows.items():
         if len(tags) != len(words):
             raise ValueError(f"{name}: expected {len(words)} tags (one per word), got {len(tags)}")
-    table = pd.DataFrame([words, *map(list, rows.values())], index=["word", *rows])
-    table.columns = pd.RangeIndex(1, len(words) + 1, name="t")
-    return table
+    columns = {"word": words, **{name: list(tags) for name, tags in rows.items()}}
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, len(words) + 1, name="t"))
 
 
 def _vector(values: torch.Tensor) -> str:
