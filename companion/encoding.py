@@ -46,7 +46,23 @@ class WordEncoder:
         return torch.stack([self.encode(word, dtype) for word in words])
 
 
-class OneOfN(WordEncoder):
+class _InventoryEncoder(WordEncoder):
+    """An encoder over a fixed inventory of symbols (words, trigrams) plus one "other" dimension."""
+
+    def __init__(self, argument: str, inventory: Sequence[str]):
+        repeated = sorted(item for item, count in Counter(inventory).items() if count > 1)
+        if repeated:
+            raise ValueError(f"{argument}: expected distinct entries, got repeated {repeated}")
+        self._index = {item: i for i, item in enumerate(inventory)}
+        self.size = len(inventory) + 1
+        self.other_index = len(inventory)
+
+    def position(self, symbol: str) -> int:
+        """The dimension of ``symbol``: its inventory index, or the "other" index."""
+        return self._index.get(symbol, self.other_index)
+
+
+class OneOfN(_InventoryEncoder):
     r"""1-of-N encoding with an "other" dimension (chapter 1).
 
     With vocabulary :math:`w_1, \dots, w_N`, word :math:`w_i` becomes the unit vector
@@ -57,15 +73,10 @@ class OneOfN(WordEncoder):
 
     def __init__(self, vocabulary: Sequence[str]):
         words = _require_words("vocabulary", vocabulary)
-        repeated = sorted(word for word, count in Counter(words).items() if count > 1)
-        if repeated:
-            raise ValueError(f"vocabulary: expected distinct words, got repeated {repeated}")
         if OTHER in words:
             raise ValueError(f"vocabulary: {OTHER!r} is reserved for the 'other' dimension")
+        super().__init__("vocabulary", words)
         self.vocabulary = tuple(words)
-        self._index = {word: i for i, word in enumerate(self.vocabulary)}
-        self.size = len(self.vocabulary) + 1
-        self.other_index = len(self.vocabulary)
 
     @classmethod
     def from_sentences(cls, sentences: Iterable[Sequence[str]], min_count: int = 1) -> "OneOfN":
@@ -81,7 +92,7 @@ class OneOfN(WordEncoder):
 
     def index(self, word: str) -> int:
         """Position of the 1 in the word's vector: its vocabulary index, or the "other" index."""
-        return self._index.get(_require_word("word", word), self.other_index)
+        return self.position(_require_word("word", word))
 
     def label(self, index: int) -> str:
         """The word (or ``<other>``) a dimension stands for."""
@@ -108,7 +119,7 @@ def letter_trigrams(word: str) -> list[str]:
     return [padded[i : i + 3] for i in range(len(padded) - 2)]
 
 
-class TrigramHasher(WordEncoder):
+class TrigramHasher(_InventoryEncoder):
     r"""Word hashing: a word is the count vector of its letter trigrams (chapter 1; Huang et al. 2013).
 
     .. math::  x_j = \#\{\text{occurrences of trigram } j \text{ in } \#\,\mathrm{word}\,\# \}
@@ -125,13 +136,8 @@ class TrigramHasher(WordEncoder):
         bad = [t for t in trigrams if not isinstance(t, str) or len(t) != 3]
         if bad:
             raise ValueError(f"trigrams: expected strings of exactly 3 characters, got {bad[:5]}")
-        repeated = sorted(t for t, count in Counter(trigrams).items() if count > 1)
-        if repeated:
-            raise ValueError(f"trigrams: expected distinct trigrams, got repeated {repeated}")
+        super().__init__("trigrams", trigrams)
         self.trigrams = tuple(trigrams)
-        self._index = {t: i for i, t in enumerate(self.trigrams)}
-        self.size = len(self.trigrams) + 1
-        self.other_index = len(self.trigrams)
 
     @classmethod
     def from_words(cls, words: Iterable[str]) -> "TrigramHasher":
@@ -145,7 +151,7 @@ class TrigramHasher(WordEncoder):
     def encode(self, word: str, dtype: torch.dtype = torch.float32) -> torch.Tensor:
         vector = torch.zeros(self.size, dtype=dtype)
         for trigram in letter_trigrams(word):
-            vector[self._index.get(trigram, self.other_index)] += 1
+            vector[self.position(trigram)] += 1
         return vector
 
     def __repr__(self) -> str:

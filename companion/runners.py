@@ -54,6 +54,13 @@ def unroll(
     return torch.stack(outputs), state
 
 
+def _shared_arguments(module: nn.Module) -> dict:
+    """Constructor arguments that a torch recurrent module and its scratch twin both take and both store."""
+    weight = module.weight_ih_l0
+    names = ("input_size", "hidden_size", "num_layers", "bias", "batch_first")
+    return {**{name: getattr(module, name) for name in names}, "device": weight.device, "dtype": weight.dtype}
+
+
 class StackedRecurrent(nn.Module):
     """A stack of recurrent layers whose parameters are laid out as in ``torch.nn.RNNBase``.
 
@@ -162,17 +169,7 @@ class StackedRecurrent(nn.Module):
         given = {key: value for key, value in unsupported.items() if value}
         if given:
             raise ValueError(f"module: {cls.__name__} has no counterpart for {given}")
-        weight = module.weight_ih_l0
-        scratch = cls(
-            module.input_size,
-            module.hidden_size,
-            num_layers=module.num_layers,
-            bias=module.bias,
-            batch_first=module.batch_first,
-            device=weight.device,
-            dtype=weight.dtype,
-            **cls.kwargs_from_torch(module),
-        )
+        scratch = cls(**_shared_arguments(module), **cls.kwargs_from_torch(module))
         scratch.load_state_dict(module.state_dict())
         return scratch
 
@@ -182,17 +179,7 @@ class StackedRecurrent(nn.Module):
 
     def to_torch(self) -> nn.RNNBase:
         """The torch twin of this module, holding a copy of its weights."""
-        weight = self.weight_ih_l0
-        twin = self.torch_twin(
-            self.input_size,
-            self.hidden_size,
-            num_layers=self.num_layers,
-            bias=self.bias,
-            batch_first=self.batch_first,
-            device=weight.device,
-            dtype=weight.dtype,
-            **self.torch_kwargs(),
-        )
+        twin = self.torch_twin(**_shared_arguments(self), **self.torch_kwargs())
         twin.load_state_dict(self.state_dict())
         return twin
 

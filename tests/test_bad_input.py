@@ -44,7 +44,7 @@ CASES = {
     "encode empty sentence": (lambda: OneOfN(["a"]).encode_sentence([]), r"words: expected at least one word, got an empty sequence"),
     "sentence given as string": (lambda: OneOfN(["a"]).encode_sentence("a b"), r"words: expected a list of words, got str"),
     "empty word": (lambda: letter_trigrams(""), r"word: expected one non-empty word without spaces, got ''"),
-    "repeated vocabulary": (lambda: OneOfN(["a", "b", "a"]), r"vocabulary: expected distinct words, got repeated \['a'\]"),
+    "repeated vocabulary": (lambda: OneOfN(["a", "b", "a"]), r"vocabulary: expected distinct entries, got repeated \['a'\]"),
     "bad trigram": (lambda: TrigramHasher(["#ab", "toolong"]), r"trigrams: expected strings of exactly 3 characters, got \['toolong'\]"),
     "empty batch": (lambda: make_batch([], OneOfN(["a"]), BOOKING_TAGS), r"sentences: expected at least one sentence"),
     "batch of strings": (lambda: make_batch(["arrive Taipei"], OneOfN(["a"]), BOOKING_TAGS), r"sentences\[0\]: expected a TaggedSentence, got str"),
