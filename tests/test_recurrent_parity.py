@@ -62,15 +62,44 @@ def test_variable_length_batch_matches_packed_sequence(batch_first):
     _compare(scratch, twin, x, lengths=lengths)
 
 
-def test_gradients_match_torch():
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_gradients_match_torch(bidirectional):
     torch.manual_seed(2)
-    twin = nn.RNN(3, 4, num_layers=2, dtype=DOUBLE)
+    twin = nn.RNN(3, 4, num_layers=2, bidirectional=bidirectional, dtype=DOUBLE)
     scratch = ElmanRNN.from_torch(twin)
     x = torch.randn(6, 2, 3, dtype=DOUBLE)
     (twin(x)[0] ** 2).sum().backward()
     (scratch(x)[0] ** 2).sum().backward()
+    assert len(list(scratch.parameters())) == len(list(twin.parameters()))
     for name, parameter in scratch.named_parameters():
         torch.testing.assert_close(parameter.grad, getattr(twin, name).grad, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("num_layers", [1, 3])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_bidirectional_stack_matches_torch(num_layers, batch_first):
+    torch.manual_seed(3)
+    twin = nn.RNN(3, 4, num_layers=num_layers, bidirectional=True, batch_first=batch_first, dtype=DOUBLE)
+    scratch = ElmanRNN.from_torch(twin)
+    assert list(scratch.state_dict()) == list(twin.state_dict())
+    x = torch.randn(5, 6, 3, dtype=DOUBLE)
+    h0 = torch.randn(2 * num_layers, 5 if batch_first else 6, 4, dtype=DOUBLE)
+    _compare(scratch, twin, x)
+    _compare(scratch, twin, x, h0)
+    lengths = torch.tensor([6, 1, 4, 6, 2]) if batch_first else torch.tensor([5, 2, 3, 1, 5, 4])
+    _compare(scratch, twin, x, h0, lengths=lengths)
+    back = ElmanRNN(3, 4, num_layers=num_layers, bidirectional=True, batch_first=batch_first, dtype=DOUBLE)
+    back.load_state_dict(scratch.to_torch().state_dict())
+    _compare(back, twin, x)
+
+
+def test_reverse_padded_reverses_each_sequence_within_its_length():
+    from companion.runners import reverse_padded
+
+    x = torch.arange(1.0, 7.0).reshape(3, 2, 1)  # time-major: sequence 0 = 1, 3, 5; sequence 1 = 2, 4, 6
+    flipped = reverse_padded(x, torch.tensor([3, 2]))[..., 0].T.tolist()
+    assert flipped == [[5, 3, 1], [4, 2, 0]]
+    assert torch.equal(reverse_padded(reverse_padded(x, torch.tensor([3, 2])), torch.tensor([3, 2]))[:2, 1], x[:2, 1])
 
 
 def test_state_dict_round_trip_and_export():
@@ -93,8 +122,8 @@ def test_identity_memory_cannot_be_exported():
 def test_from_torch_refuses_what_it_cannot_copy():
     with pytest.raises(ValueError, match="module: expected a torch.nn.modules.rnn.RNN, got LSTM"):
         ElmanRNN.from_torch(nn.LSTM(2, 3))
-    with pytest.raises(ValueError, match="bidirectional"):
-        ElmanRNN.from_torch(nn.RNN(2, 3, bidirectional=True))
+    with pytest.raises(ValueError, match="dropout"):
+        ElmanRNN.from_torch(nn.RNN(2, 3, num_layers=2, dropout=0.5))
 
 
 def test_lecture_worked_example():
