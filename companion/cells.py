@@ -45,6 +45,30 @@ def elman_step(
     return ACTIVATIONS[nonlinearity](pre_activation)
 
 
+def jordan_step(
+    x: torch.Tensor,
+    fed_back: torch.Tensor,
+    weight_ih: torch.Tensor,
+    weight_yh: torch.Tensor,
+    bias_ih: torch.Tensor | None,
+    bias_yh: torch.Tensor | None,
+    weight_hy: torch.Tensor,
+    bias_hy: torch.Tensor | None,
+    nonlinearity: str = "tanh",
+) -> torch.Tensor:
+    r"""One step of the Jordan network (chapter 2): the previous output, not the memory, comes back.
+
+    .. math::  h_t = \sigma(W_{ih}\, x_t + b_{ih} + W_{yh}\, \hat y_{t-1} + b_{yh}), \qquad
+               s_t = W_{hy}\, h_t + b_{hy}
+
+    ``x`` is ``(B, F)``, ``fed_back`` (:math:`\hat y_{t-1}`) is ``(B, O)``; returns the scores
+    :math:`s_t` ``(B, O)``, whose softmax is fed back at the next step.
+    """
+    hidden = elman_step(x, fed_back, weight_ih, weight_yh, bias_ih, bias_yh, nonlinearity)
+    scores = hidden @ weight_hy.T
+    return scores if bias_hy is None else scores + bias_hy
+
+
 def uniform_init_bound(hidden_size: int) -> float:
     """torch.nn's recurrent layers draw every weight from U(−1/√H, 1/√H); so do ours."""
     return 1.0 / math.sqrt(hidden_size)

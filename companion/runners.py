@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from ._validate import (
+    describe_shape,
     require_choice,
     require_floating,
     require_lengths,
@@ -22,34 +23,45 @@ from ._validate import (
     require_state,
     require_tensor,
 )
-from .cells import ACTIVATIONS, elman_step, uniform_init_bound
+from .cells import ACTIVATIONS, elman_step, jordan_step, uniform_init_bound
+
+
+def _map_state(function, *states):
+    """Apply ``function`` to a state that is one tensor or a tuple of tensors (an LSTM's ``(h, c)``)."""
+    if isinstance(states[0], tuple):
+        return tuple(function(*parts) for parts in zip(*states))
+    return function(*states)
 
 
 def unroll(
-    step: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    step: Callable,
     inputs: torch.Tensor,
-    state: torch.Tensor,
+    state,
     lengths: torch.Tensor | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Apply ``step`` along the time axis: :math:`h_t = \mathrm{step}(x_t, h_{t-1})`, t = 1…T.
+    emit: Callable | None = None,
+):
+    r"""Apply ``step`` along the time axis: :math:`s_t = \mathrm{step}(x_t, s_{t-1})`, t = 1…T.
 
-    ``inputs`` is ``(T, B, F)`` and ``state`` the initial memory ``(B, H)``. Returns every step's
-    memory ``(T, B, H)`` and the final memory ``(B, H)``. With ``lengths`` (one per sequence of a
-    padded batch) a sequence's memory stops changing after its last real step, its outputs there
-    are zeros, and the final memory is the one at its last real step — what ``torch.nn.RNN``
-    gives for a packed sequence.
+    ``inputs`` is ``(T, B, F)`` and ``state`` the initial state: a ``(B, H)`` tensor (the memory
+    of a simple RNN) or a tuple of them. Each step's output is ``emit(state)`` — by default the
+    state itself. Returns the outputs stacked ``(T, B, H)`` and the final state. With
+    ``lengths`` (one per sequence of a padded batch) a sequence's state stops changing after its
+    last real step, its outputs there are zeros, and the final state is the one at its last
+    real step — what ``torch.nn.RNN`` gives for a packed sequence.
     """
+    emit = emit or (lambda s: s)
     outputs = []
     if lengths is not None:
         lengths = lengths.to(inputs.device)
     for t in range(inputs.shape[0]):
         new_state = step(inputs[t], state)
         if lengths is None:
-            outputs.append(new_state)
+            outputs.append(emit(new_state))
         else:
             running = (t < lengths).unsqueeze(1)
-            new_state = torch.where(running, new_state, state)
-            outputs.append(torch.where(running, new_state, torch.zeros_like(new_state)))
+            new_state = _map_state(lambda new, old: torch.where(running, new, old), new_state, state)
+            output = emit(new_state)
+            outputs.append(torch.where(running, output, torch.zeros_like(output)))
         state = new_state
     return torch.stack(outputs), state
 
@@ -301,3 +313,127 @@ class ElmanRNN(StackedRecurrent):
 
     def extra_repr(self) -> str:
         return super().extra_repr() + f", nonlinearity={self.nonlinearity!r}"
+
+
+class JordanRNN(nn.Module):
+    r"""The Jordan network: the previous step's *output*, not its hidden memory, feeds the recurrence (chapter 2).
+
+    .. math::
+        h_t = \sigma(W_{ih}\, x_t + b_{ih} + W_{yh}\, \hat y_{t-1} + b_{yh}), \qquad
+        s_t = W_{hy}\, h_t + b_{hy}, \qquad \hat y_t = \mathrm{softmax}(s_t)
+
+    with :math:`\hat y_0 = 0` unless ``y0`` is given. What is carried from step to step is the
+    network's own prediction :math:`\hat y_{t-1}` (a distribution over ``output_size`` classes,
+    as in Jordan 1986 and the Jordan taggers of Mesnil et al. 2015). ``forward(input, y0=None,
+    lengths=None)`` returns ``(scores, y_n)``: the scores :math:`s_t` at every step ``(T, B, O)``
+    (``(B, T, O)`` with ``batch_first``) and the last fed-back distribution ``(B, O)``.
+    Parameters: ``weight_ih`` ``(H, F)``, ``weight_yh`` ``(H, O)``, ``weight_hy`` ``(O, H)`` and,
+    with ``bias``, ``bias_ih``, ``bias_yh`` ``(H,)`` and ``bias_hy`` ``(O,)``. No torch twin exists.
+    """
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        device=None,
+        dtype=None,
+    ):
+        super().__init__()
+        self.input_size = require_positive_int("input_size", input_size)
+        self.hidden_size = require_positive_int("hidden_size", hidden_size)
+        self.output_size = require_positive_int("output_size", output_size)
+        require_choice("nonlinearity", nonlinearity, tuple(ACTIVATIONS))
+        self.nonlinearity = nonlinearity
+        self.bias = bias
+        self.batch_first = batch_first
+        factory = {"device": device, "dtype": dtype}
+        shapes = {
+            "weight_ih": (hidden_size, input_size),
+            "weight_yh": (hidden_size, output_size),
+            "weight_hy": (output_size, hidden_size),
+        }
+        if bias:
+            shapes.update(bias_ih=(hidden_size,), bias_yh=(hidden_size,), bias_hy=(output_size,))
+        for name, shape in shapes.items():
+            self.register_parameter(name, nn.Parameter(torch.empty(*shape, **factory)))
+        if not bias:
+            for name in ("bias_ih", "bias_yh", "bias_hy"):
+                self.register_parameter(name, None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = uniform_init_bound(self.hidden_size)
+        for weight in self.parameters():
+            nn.init.uniform_(weight, -bound, bound)
+
+    def step(self, x: torch.Tensor, state: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(ŷ_{t-1}, s_{t-1}) → (ŷ_t, s_t)``."""
+        fed_back, _ = state
+        scores = jordan_step(
+            x, fed_back, self.weight_ih, self.weight_yh, self.bias_ih, self.bias_yh,
+            self.weight_hy, self.bias_hy, self.nonlinearity,
+        )
+        return torch.softmax(scores, dim=-1), scores
+
+    def forward(self, input: torch.Tensor, y0: torch.Tensor | None = None, lengths=None):
+        dtype = self.weight_ih.dtype
+        require_tensor("input", input)
+        require_sequence_batch("input", input, self.input_size, self.batch_first)
+        require_floating("input", input, dtype)
+        x = input.transpose(0, 1) if self.batch_first else input
+        steps, batch = x.shape[0], x.shape[1]
+        if lengths is not None:
+            lengths = require_lengths("lengths", lengths, batch, steps)
+        if y0 is None:
+            y0 = x.new_zeros(batch, self.output_size)
+        else:
+            require_tensor("y0", y0)
+            if tuple(y0.shape) != (batch, self.output_size):
+                raise ValueError(
+                    f"y0: expected shape ({batch}, {self.output_size}) (batch, outputs), "
+                    f"got shape {describe_shape(y0)}"
+                )
+            require_floating("y0", y0, dtype)
+        scores, (y_n, _) = unroll(self.step, x, (y0, torch.zeros_like(y0)), lengths, emit=lambda s: s[1])
+        return (scores.transpose(0, 1) if self.batch_first else scores), y_n
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}, {self.output_size}, nonlinearity={self.nonlinearity!r}"
+
+
+class Bidirectional(nn.Module):
+    r"""Any recurrent layer made bidirectional: one copy reads forwards, another backwards (chapter 2).
+
+    .. math::  o_t = [\overrightarrow{o}_t ; \overleftarrow{o}_t]
+
+    ``forward_layer`` and ``backward_layer`` (two instances of the same kind of layer, time-major)
+    each map ``(inputs, lengths=...)`` to ``(outputs, final state)``. ``forward(inputs,
+    lengths=None)`` returns the outputs of both, concatenated along the last dimension, and the
+    pair of final states. ``StackedRecurrent(bidirectional=True)`` does the same inside each
+    layer of a stack, with torch's weight names.
+    """
+
+    def __init__(self, forward_layer: nn.Module, backward_layer: nn.Module):
+        super().__init__()
+        if type(forward_layer) is not type(backward_layer):
+            raise ValueError(
+                "backward_layer: expected the same kind of layer as forward_layer "
+                f"({type(forward_layer).__name__}), got {type(backward_layer).__name__}"
+            )
+        if getattr(forward_layer, "batch_first", False):
+            raise ValueError("forward_layer: expected a time-major layer (batch_first=False)")
+        self.forward_layer = forward_layer
+        self.backward_layer = backward_layer
+
+    def forward(self, inputs: torch.Tensor, lengths=None):
+        if lengths is not None:
+            lengths = require_lengths("lengths", lengths, inputs.shape[1], inputs.shape[0])
+
+        def run(layer):
+            return lambda x, n: layer(x, lengths=n)
+
+        return run_bidirectional(run(self.forward_layer), run(self.backward_layer), inputs, lengths)
