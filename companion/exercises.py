@@ -1,12 +1,21 @@
-"""Checkers for the chapters' coding exercises: they run the student's function and explain what is off.
+"""The chapters' exercises: checkers for the coding exercises, and student copies of the chapters.
 
 Each checker returns a :class:`Feedback` whose text says what passed, or which case failed, what
 was expected and a hint at the likely mistake. A checker never raises because of the student's
-code; it reports the exception instead.
+code; it reports the exception instead. ``bool(feedback)`` is ``feedback.passed``, so a grading
+script can collect results with ``[bool(check(f)) for check, f in ...]``.
+
+``strip_solutions`` writes a chapter without its solutions, for instructors who hand out the
+notebooks: ``python -m companion.exercises book/slot_filling.ipynb student/slot_filling.ipynb``.
 """
 from __future__ import annotations
 
+import json
+import re
+import sys
+import textwrap
 import traceback
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,11 +27,14 @@ from .encoding import letter_trigrams
 
 @dataclass(frozen=True)
 class Feedback:
+    """The verdict of a checker: ``passed``, and a ``message`` written for the student."""
+
     passed: bool
     message: str
 
     def __repr__(self) -> str:
-        return ("Correct: " if self.passed else "Not yet: ") + self.message
+        text = ("Correct: " if self.passed else "Not yet: ") + self.message
+        return textwrap.fill(text, width=72, subsequent_indent="  ", break_long_words=False)
 
     def __bool__(self) -> bool:
         return self.passed
@@ -97,3 +109,53 @@ def check_elman_step(step: Callable, seed: int = 0) -> Feedback:
             return Feedback(False, "you left out the bias b.")
         return Feedback(False, f"for input size {input_size}, hidden size {hidden_size}: expected {expected.tolist()}, got {given.tolist()}.")
     return Feedback(True, "your Elman step matches the companion's on 3 random cases.")
+
+
+_SOLUTION_START = re.compile(r"^\s*`{3,}\s*\{solution-start\}", re.M)
+_SOLUTION_END = re.compile(r"^\s*`{3,}\s*\{solution-end\}", re.M)
+_SOLUTION_BLOCK = re.compile(r"^(`{3,})\s*\{solution\}.*?^\1\s*$\n?", re.M | re.S)
+
+
+def strip_solutions(notebook: str | Path, student_copy: str | Path) -> int:
+    """Write ``notebook`` without its solutions to ``student_copy``; returns how many were removed.
+
+    Removes every ``{solution}`` block and every gated solution: the cells from a
+    ``{solution-start}`` to its ``{solution-end}``, code cells included. Outputs are cleared,
+    so that the student copy gives nothing away.
+    """
+    cells = json.loads(Path(notebook).read_text())
+    kept, inside, removed = [], False, 0
+    for cell in cells["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and _SOLUTION_START.search(source):
+            if inside:
+                raise ValueError(f"notebook: a solution-start inside another solution in {notebook}")
+            inside, removed = True, removed + 1
+            continue
+        if cell["cell_type"] == "markdown" and _SOLUTION_END.search(source):
+            if not inside:
+                raise ValueError(f"notebook: a solution-end without its solution-start in {notebook}")
+            inside = False
+            continue
+        if inside:
+            continue
+        if cell["cell_type"] == "markdown":
+            source, count = _SOLUTION_BLOCK.subn("", source)
+            removed += count
+            cell["source"] = source
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+        kept.append(cell)
+    if inside:
+        raise ValueError(f"notebook: a solution-start without its solution-end in {notebook}")
+    cells["cells"] = kept
+    Path(student_copy).parent.mkdir(parents=True, exist_ok=True)
+    Path(student_copy).write_text(json.dumps(cells, indent=1, ensure_ascii=False) + "\n")
+    return removed
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m companion.exercises CHAPTER.ipynb STUDENT_COPY.ipynb")
+    count = strip_solutions(sys.argv[1], sys.argv[2])
+    print(f"{sys.argv[2]}: written without its {count} solutions")

@@ -17,7 +17,7 @@ def tag_table(words: Sequence[str], **rows: Sequence[str]) -> pd.DataFrame:
         if len(tags) != len(words):
             raise ValueError(f"{name}: expected {len(words)} tags (one per word), got {len(tags)}")
     columns = {"word": words, **{name: list(tags) for name, tags in rows.items()}}
-    return pd.DataFrame(columns, index=pd.RangeIndex(1, len(words) + 1, name="t"))
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, len(words) + 1))
 
 
 def _vector(values: torch.Tensor) -> str:
@@ -41,10 +41,10 @@ def memory_table(network: ElmanNetwork, inputs: torch.Tensor) -> pd.DataFrame:
     previous = torch.cat([torch.zeros_like(memory[:1]), memory[:-1]])
     return pd.DataFrame(
         {
-            "input x_t": [_vector(x) for x in inputs],
-            "memory read h_{t-1}": [_vector(h) for h in previous],
-            "memory written h_t": [_vector(h) for h in memory],
-            "output y_t": [_vector(y) for y in outputs],
+            "input x(t)": [_vector(x) for x in inputs],
+            "memory read h(t-1)": [_vector(h) for h in previous],
+            "memory written h(t)": [_vector(h) for h in memory],
+            "output y(t)": [_vector(y) for y in outputs],
         },
-        index=pd.RangeIndex(1, len(inputs) + 1, name="t"),
+        index=[f"t = {t}" for t in range(1, len(inputs) + 1)],
     )

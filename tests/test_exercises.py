@@ -24,3 +24,19 @@ def test_elman_step_checker_names_the_missing_piece():
     assert "pre-activation" in check_elman_step(lambda x, h, w_ih, w_hh, b: w_ih @ x + w_hh @ h + b).message
     assert "bias" in check_elman_step(lambda x, h, w_ih, w_hh, b: torch.tanh(w_ih @ x + w_hh @ h)).message
     assert "raised" in check_elman_step(lambda x, h, w_ih, w_hh, b: torch.tanh(w_ih @ h)).message
+
+
+def test_student_copy_has_no_solutions(tmp_path):
+    import json
+    from pathlib import Path
+
+    from companion.exercises import strip_solutions
+
+    chapter = Path(__file__).resolve().parents[1] / "book" / "slot_filling.ipynb"
+    copy = tmp_path / "student.ipynb"
+    assert strip_solutions(chapter, copy) == 5
+    cells = json.loads(copy.read_text())["cells"]
+    text = "".join("".join(cell["source"]) for cell in cells)
+    assert "{solution" not in text and "{exercise}" in text
+    assert "raise NotImplementedError" in text and "W_hh @ h + b" not in text
+    assert all(not cell.get("outputs") for cell in cells if cell["cell_type"] == "code")
