@@ -1,5 +1,21 @@
 """Data: tagged sentences and batches, and the corpora the chapters use."""
+from .atis import (
+    ATIS_FILES,
+    ATIS_SPLITS,
+    PAD_TOKEN,
+    UNKNOWN_TOKEN,
+    Vocabulary,
+    atis_tagset,
+    intent_vocabulary,
+    load_atis,
+    make_id_batch,
+    make_id_batches,
+    read_slot_folder,
+    replace_digits,
+    word_vocabulary,
+)
 from .booking import BOOKING_TAGS, CITIES, generate_booking_corpus
+from .download import RemoteFile, cache_folder, fetch
 from .tagging import (
     OUTSIDE,
     PAD_TAG_ID,
@@ -9,20 +25,38 @@ from .tagging import (
     TagSet,
     make_batch,
     make_batches,
+    tagset_of,
     window_conflict,
 )
 
 __all__ = [
+    "ATIS_FILES",
+    "ATIS_SPLITS",
     "BOOKING_TAGS",
     "CITIES",
     "OUTSIDE",
     "PAD_TAG_ID",
+    "PAD_TOKEN",
     "START",
+    "UNKNOWN_TOKEN",
     "Batch",
+    "RemoteFile",
     "TagSet",
     "TaggedSentence",
+    "Vocabulary",
+    "atis_tagset",
+    "cache_folder",
+    "fetch",
     "generate_booking_corpus",
+    "intent_vocabulary",
+    "load_atis",
     "make_batch",
     "make_batches",
+    "make_id_batch",
+    "make_id_batches",
+    "read_slot_folder",
+    "replace_digits",
+    "tagset_of",
     "window_conflict",
+    "word_vocabulary",
 ]

@@ -20,13 +20,25 @@ PAD_TAG_ID = -100
 
 @dataclass(frozen=True)
 class TaggedSentence:
-    """A sentence and one tag per word; both must have the same, non-zero length."""
+    """A sentence and one tag per word; both must have the same, non-zero length.
+
+    ``intent`` optionally names what the whole sentence asks for (``atis_flight`` in the ATIS
+    corpus of chapter 2); it takes part in equality like the words and tags.
+    """
 
     words: tuple[str, ...]
     tags: tuple[str, ...]
+    intent: str | None = None
 
     def __post_init__(self):
         words = tuple(_require_words("words", list(self.words)))
+        intent = self.intent
+        if intent is not None and (
+            not isinstance(intent, str) or not intent or any(c.isspace() for c in intent)
+        ):
+            raise ValueError(
+                f"intent: expected None or one non-empty name without spaces, got {self.intent!r}"
+            )
         if isinstance(self.tags, str) or not isinstance(self.tags, Sequence):
             raise ValueError(f"tags: expected a list of tags, got {type(self.tags).__name__}")
         if len(self.tags) != len(words):
@@ -102,7 +114,10 @@ class TagSet:
 
 @dataclass
 class Batch:
-    """Padded sentences: ``inputs`` ``(T, B, F)``, ``tags`` ``(T, B)`` (``PAD_TAG_ID`` where padded), ``lengths`` ``(B,)``."""
+    """Padded sentences: ``inputs`` ``(T, B, F)``, ``tags`` ``(T, B)`` (``PAD_TAG_ID`` where padded), ``lengths`` ``(B,)``.
+
+    With word ids instead of word vectors (chapter 2), ``inputs`` is a ``(T, B)`` LongTensor.
+    """
 
     inputs: torch.Tensor
     tags: torch.Tensor
@@ -193,3 +208,23 @@ def window_conflict(
             if first_tag != tag:
                 return window, first_tag, tag
     return None
+
+
+def tagset_of(sentences: Sequence[TaggedSentence]) -> TagSet:
+    """The tag set of the tags that occur in ``sentences`` (chapter 2).
+
+    ``O`` comes first (even if it does not occur), then the ``B-``/``I-`` tags grouped by slot,
+    slots in alphabetical order. Only tags that occur are included: a slot whose values are
+    always one word gets no ``I-`` tag.
+    """
+    if not sentences:
+        raise ValueError("sentences: expected at least one sentence, got an empty sequence")
+    seen: set[str] = set()
+    for i, sentence in enumerate(sentences):
+        if not isinstance(sentence, TaggedSentence):
+            raise ValueError(
+                f"sentences[{i}]: expected a TaggedSentence, got {type(sentence).__name__}"
+            )
+        seen.update(sentence.tags)
+    slotted = sorted(seen - {OUTSIDE}, key=lambda tag: (str(tag)[2:], str(tag)[:2]))
+    return TagSet([OUTSIDE] + slotted)
