@@ -101,6 +101,23 @@ def run_bidirectional(run_forward, run_backward, inputs: torch.Tensor, lengths=N
     return outputs, (forward_final, backward_final)
 
 
+def time_major_input(module: nn.Module, input, lengths) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Check a recurrent layer's ``input`` and ``lengths``; return the input time-major ``(T, B, F)``.
+
+    ``module`` provides ``input_size``, ``batch_first`` and, through ``weight_ih`` or
+    ``weight_ih_l0``, the dtype the input must have.
+    """
+    weight = getattr(module, "weight_ih", None)
+    dtype = (weight if weight is not None else module.weight_ih_l0).dtype
+    require_tensor("input", input)
+    require_sequence_batch("input", input, module.input_size, module.batch_first)
+    require_floating("input", input, dtype)
+    x = input.transpose(0, 1) if module.batch_first else input
+    if lengths is not None:
+        lengths = require_lengths("lengths", lengths, x.shape[1], x.shape[0])
+    return x, lengths
+
+
 def _shared_arguments(module: nn.Module) -> dict:
     """Constructor arguments that a torch recurrent module and its scratch twin both take and both store."""
     weight = module.weight_ih_l0
@@ -197,14 +214,8 @@ class StackedRecurrent(nn.Module):
         hx: torch.Tensor | None = None,
         lengths=None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        dtype = self.weight_ih_l0.dtype
-        require_tensor("input", input)
-        require_sequence_batch("input", input, self.input_size, self.batch_first)
-        require_floating("input", input, dtype)
-        x = input.transpose(0, 1) if self.batch_first else input
-        steps, batch = x.shape[0], x.shape[1]
-        if lengths is not None:
-            lengths = require_lengths("lengths", lengths, batch, steps)
+        x, lengths = time_major_input(self, input, lengths)
+        dtype, batch = x.dtype, x.shape[1]
         states = self.num_layers * self.num_directions
         if hx is None:
             hx = x.new_zeros(states, batch, self.hidden_size)
@@ -380,14 +391,8 @@ class JordanRNN(nn.Module):
         return torch.softmax(scores, dim=-1), scores
 
     def forward(self, input: torch.Tensor, y0: torch.Tensor | None = None, lengths=None):
-        dtype = self.weight_ih.dtype
-        require_tensor("input", input)
-        require_sequence_batch("input", input, self.input_size, self.batch_first)
-        require_floating("input", input, dtype)
-        x = input.transpose(0, 1) if self.batch_first else input
-        steps, batch = x.shape[0], x.shape[1]
-        if lengths is not None:
-            lengths = require_lengths("lengths", lengths, batch, steps)
+        x, lengths = time_major_input(self, input, lengths)
+        dtype, batch = x.dtype, x.shape[1]
         if y0 is None:
             y0 = x.new_zeros(batch, self.output_size)
         else:
