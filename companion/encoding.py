@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Iterable, Sequence
 
@@ -14,6 +15,10 @@ import torch
 
 OTHER = "<other>"
 WORD_BOUNDARY = "#"
+PAD_TOKEN = "<pad>"
+UNKNOWN_TOKEN = "<unk>"
+DIGIT = "DIGIT"
+_DIGIT_CHARACTER = re.compile(r"[0-9]")
 
 
 def _require_word(name: str, word) -> str:
@@ -33,9 +38,11 @@ def _require_words(name: str, words) -> list[str]:
 
 
 class WordEncoder:
-    """Base of the word encoders: ``encode`` one word, ``encode_sentence`` a list of words."""
+    """Base of the word-vector encoders: ``encode`` one word, ``encode_sentence`` a list of words."""
 
     size: int
+    padding_value = 0.0
+    """What fills the padded steps of a batch (see ``companion.data.make_batch``)."""
 
     def encode(self, word: str, dtype: torch.dtype = torch.float32) -> torch.Tensor:
         raise NotImplementedError
@@ -156,3 +163,106 @@ class TrigramHasher(_InventoryEncoder):
 
     def __repr__(self) -> str:
         return f"TrigramHasher({len(self.trigrams)} trigrams + {OTHER})"
+
+
+def replace_digits(word: str) -> str:
+    """``word`` with every digit 0-9 replaced by ``DIGIT``: ``'1000'`` → ``'DIGITDIGITDIGITDIGIT'``.
+
+    Numbers of the same length then share one vocabulary entry, as in Mesnil et al. (2015).
+    """
+    return _DIGIT_CHARACTER.sub(DIGIT, _require_word("word", word))
+
+
+class Vocabulary:
+    """Ids for the words (or intents) of a training set; anything else gets the id of ``<unk>`` (chapter 2).
+
+    Ids: ``<pad>`` = 0 (when ``padding``), then ``<unk>``, then ``entries`` in the order given.
+    With ``map_digits`` every word is passed through :func:`replace_digits` before it is looked up,
+    so the entries themselves must be free of digits.
+
+    A word outside the vocabulary is not an error: it gets ``unknown_id``, one shared embedding
+    for every unseen word. That embedding is only trained if some training words map to it,
+    hence ``min_count`` in :func:`word_vocabulary`.
+    """
+
+    def __init__(self, entries: Sequence[str], *, padding: bool = True, map_digits: bool = False):
+        for name, flag in (("padding", padding), ("map_digits", map_digits)):
+            if not isinstance(flag, bool):
+                raise ValueError(f"{name}: expected True or False, got {flag!r}")
+        entries = _require_words("entries", entries)
+        reserved = sorted({PAD_TOKEN, UNKNOWN_TOKEN} & set(entries))
+        if reserved:
+            raise ValueError(
+                f"entries: expected no reserved entry ({PAD_TOKEN}, {UNKNOWN_TOKEN}), "
+                f"got {', '.join(reserved)}"
+            )
+        repeated = sorted(entry for entry, count in Counter(entries).items() if count > 1)
+        if repeated:
+            raise ValueError(f"entries: expected distinct entries, got repeated {repeated}")
+        if map_digits:
+            with_digits = [entry for entry in entries if _DIGIT_CHARACTER.search(entry)]
+            if with_digits:
+                raise ValueError(
+                    "entries: expected no digits with map_digits=True (digits become "
+                    f"{DIGIT!r} before lookup), got {with_digits[:5]}"
+                )
+        self.padding = padding
+        self.map_digits = map_digits
+        self.entries = ((PAD_TOKEN,) if padding else ()) + (UNKNOWN_TOKEN,) + tuple(entries)
+        self._index = {entry: i for i, entry in enumerate(self.entries)}
+        self.pad_id: int | None = self._index[PAD_TOKEN] if padding else None
+        self.unknown_id: int = self._index[UNKNOWN_TOKEN]
+
+    def normalize(self, word: str) -> str:
+        """The form under which ``word`` is looked up."""
+        return replace_digits(word) if self.map_digits else _require_word("word", word)
+
+    def index(self, word: str) -> int:
+        """The id of ``word``, or ``unknown_id`` if it is not in the vocabulary."""
+        normalized = self.normalize(word)
+        if normalized == PAD_TOKEN:  # a text that happens to contain "<pad>" must not look like padding
+            return self.unknown_id
+        return self._index.get(normalized, self.unknown_id)
+
+    def encode(self, words: Sequence[str]) -> torch.Tensor:
+        """The ids of ``words`` as a 1-D LongTensor."""
+        words = _require_words("words", words)
+        return torch.tensor([self.index(word) for word in words], dtype=torch.long)
+
+    def encode_sentence(self, words: Sequence[str], dtype: torch.dtype | None = None) -> torch.Tensor:
+        """The ids of ``words``, ``(T,)``, for an embedding layer; ids are integers whatever ``dtype``."""
+        return self.encode(words)
+
+    @property
+    def padding_value(self) -> int:
+        if self.pad_id is None:
+            raise ValueError("vocabulary: this vocabulary has no <pad> entry, so it cannot pad batches")
+        return self.pad_id
+
+    def decode(self, ids) -> list[str]:
+        """The entries of ``ids`` (unknown words come back as ``<unk>``)."""
+        ids = torch.as_tensor(ids)
+        if ids.is_floating_point() or ids.dtype == torch.bool:
+            raise ValueError(f"ids: expected integer ids, got dtype {ids.dtype}")
+        if ids.dim() > 1:
+            raise ValueError(f"ids: expected a 1-D sequence of ids, got shape {tuple(ids.shape)}")
+        ids = ids.tolist() if ids.dim() else [ids.item()]
+        bad = [i for i in ids if not 0 <= i < len(self.entries)]
+        if bad:
+            raise ValueError(f"ids: expected ids in 0..{len(self.entries) - 1}, got {bad[:10]}")
+        return [self.entries[i] for i in ids]
+
+    def __contains__(self, word) -> bool:
+        """Whether ``word`` has an id of its own (after digit mapping), not the unknown id."""
+        try:
+            return self.index(word) != self.unknown_id
+        except ValueError:
+            return False
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __repr__(self) -> str:
+        specials = [PAD_TOKEN, UNKNOWN_TOKEN] if self.padding else [UNKNOWN_TOKEN]
+        digits = ", digits mapped" if self.map_digits else ""
+        return f"Vocabulary({len(self.entries) - len(specials)} entries + {' + '.join(specials)}{digits})"

@@ -4,19 +4,18 @@ from pathlib import Path
 import pytest
 import torch
 
+from companion.encoding import Vocabulary, replace_digits
 from companion.data import (
+    make_batch,
+    make_batches,
     ATIS_FILES,
     ATIS_SPLITS,
     PAD_TAG_ID,
     TaggedSentence,
-    Vocabulary,
     atis_tagset,
     intent_vocabulary,
     load_atis,
-    make_id_batch,
-    make_id_batches,
     read_slot_folder,
-    replace_digits,
     tagset_of,
     word_vocabulary,
 )
@@ -257,8 +256,8 @@ def test_digits_become_a_placeholder():
         (lambda: intent_vocabulary([TaggedSentence(("a",), ("O",))]), r"sentences: expected every sentence to have an intent, got none for sentences \[0\]"),
         (lambda: word_vocabulary(TRAIN).decode([0, 99]), r"ids: expected ids in 0..7, got \[99\]"),
         (lambda: word_vocabulary(TRAIN).encode("fly"), r"words: expected a list of words, got str"),
-        (lambda: make_id_batch(TRAIN, intent_vocabulary(TRAIN), tagset_of(TRAIN)), r"vocabulary: expected a Vocabulary with padding"),
-        (lambda: make_id_batches(TRAIN, word_vocabulary(TRAIN), tagset_of(TRAIN), 0), r"batch_size: expected a positive integer, got 0"),
+        (lambda: make_batch(TRAIN, intent_vocabulary(TRAIN), tagset_of(TRAIN)), r"vocabulary: this vocabulary has no <pad> entry, so it cannot pad batches"),
+        (lambda: make_batches(TRAIN, word_vocabulary(TRAIN), tagset_of(TRAIN), 0), r"batch_size: expected a positive integer, got 0"),
     ],
 )
 def test_vocabulary_and_batch_arguments_are_checked(call, message):
@@ -269,13 +268,13 @@ def test_vocabulary_and_batch_arguments_are_checked(call, message):
 def test_id_batch_is_time_major_and_padded():
     words, tagset = word_vocabulary(TRAIN), tagset_of(TRAIN)
     assert tagset.tags == ("O", "B-fare_amount", "B-toloc.city_name")
-    batch = make_id_batch(TRAIN, words, tagset)
+    batch = make_batch(TRAIN, words, tagset)
     assert batch.inputs.dtype == torch.long and batch.inputs.shape == (5, 2)
     assert batch.lengths.tolist() == [3, 5]
     assert batch.inputs[:, 0].tolist() == [2, 3, 4, words.pad_id, words.pad_id]
     assert batch.tags[3:, 0].eq(PAD_TAG_ID).all() and batch.tags[:, 1].ne(PAD_TAG_ID).all()
     assert batch.mask.sum().item() == 8
     assert batch.sentences == TRAIN
-    batches = make_id_batches(TRAIN * 3, words, tagset, 4, shuffle_seed=0)
+    batches = make_batches(TRAIN * 3, words, tagset, 4, shuffle_seed=0)
     assert [len(b.sentences) for b in batches] == [4, 2]
     assert batches[0].to("cpu").inputs.shape[1] == 4

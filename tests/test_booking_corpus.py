@@ -42,3 +42,18 @@ def test_window_conflict_finds_what_a_window_tagger_cannot_separate():
     assert window_conflict(sentences, 0) == (("Taipei",), "B-destination", "B-departure")
     assert window_conflict(sentences, 1) is None
     assert window_conflict(generate_booking_corpus(1000, seed=1), 5) is None
+
+
+def test_batches_by_length_hold_sentences_of_similar_lengths():
+    from companion.data import make_batches
+    from companion.encoding import OneOfN
+
+    corpus = generate_booking_corpus(300, seed=5)
+    encoder = OneOfN.from_sentences(s.words for s in corpus)
+    batches = make_batches(corpus, encoder, BOOKING_TAGS, 32, shuffle_seed=0, by_length=True)
+    assert sum(len(b.sentences) for b in batches) == 300
+    maxima = [int(b.lengths.max()) for b in batches]
+    assert maxima == sorted(maxima)
+    padding = sum(int(b.lengths.max()) * len(b.sentences) - int(b.lengths.sum()) for b in batches)
+    shuffled = make_batches(corpus, encoder, BOOKING_TAGS, 32, shuffle_seed=0)
+    assert padding < sum(int(b.lengths.max()) * len(b.sentences) - int(b.lengths.sum()) for b in shuffled) / 3

@@ -1,4 +1,3 @@
-import pytest
 import torch
 
 from companion.encoding import OTHER, OneOfN, TrigramHasher, letter_trigrams

@@ -24,17 +24,15 @@ Design choices:
 """
 from __future__ import annotations
 
-import random
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
-import torch
 
-from ..encoding import _require_word, _require_words
+from ..encoding import Vocabulary, replace_digits
 from .download import RemoteFile, fetch
-from .tagging import PAD_TAG_ID, Batch, TaggedSentence, TagSet, tagset_of
+from .tagging import TaggedSentence, TagSet, tagset_of
 
 ATIS_COMMIT = "61f0307c729b1fad479ef1de94aa5ac5dee601b0"
 ATIS_SPLITS = ("train", "valid", "test")
@@ -75,10 +73,6 @@ ATIS_FILES: dict[str, dict[str, RemoteFile]] = {
 }
 """The nine ATIS files, ``ATIS_FILES[split][name]`` with ``name`` in :data:`SLOT_FOLDER_FILES`."""
 
-PAD_TOKEN = "<pad>"
-UNKNOWN_TOKEN = "<unk>"
-DIGIT = "DIGIT"
-_DIGIT_CHARACTER = re.compile(r"[0-9]")
 _BIO_TAG = re.compile(r"O|[BI]-\S+")
 
 
@@ -185,99 +179,6 @@ def atis_tagset() -> TagSet:
     return tagset_of([sentence for split in ATIS_SPLITS for sentence in load_atis(split)])
 
 
-def replace_digits(word: str) -> str:
-    """``word`` with every digit 0-9 replaced by ``DIGIT``: ``'1000'`` → ``'DIGITDIGITDIGITDIGIT'``.
-
-    Numbers of the same length then share one vocabulary entry, as in Mesnil et al. (2015).
-    """
-    return _DIGIT_CHARACTER.sub(DIGIT, _require_word("word", word))
-
-
-class Vocabulary:
-    """Ids for the words (or intents) of a training set; anything else gets the id of ``<unk>`` (chapter 2).
-
-    Ids: ``<pad>`` = 0 (when ``padding``), then ``<unk>``, then ``entries`` in the order given.
-    With ``map_digits`` every word is passed through :func:`replace_digits` before it is looked up,
-    so the entries themselves must be free of digits.
-
-    A word outside the vocabulary is not an error: it gets ``unknown_id``, one shared embedding
-    for every unseen word. That embedding is only trained if some training words map to it,
-    hence ``min_count`` in :func:`word_vocabulary`.
-    """
-
-    def __init__(self, entries: Sequence[str], *, padding: bool = True, map_digits: bool = False):
-        for name, flag in (("padding", padding), ("map_digits", map_digits)):
-            if not isinstance(flag, bool):
-                raise ValueError(f"{name}: expected True or False, got {flag!r}")
-        entries = _require_words("entries", entries)
-        reserved = sorted({PAD_TOKEN, UNKNOWN_TOKEN} & set(entries))
-        if reserved:
-            raise ValueError(
-                f"entries: expected no reserved entry ({PAD_TOKEN}, {UNKNOWN_TOKEN}), "
-                f"got {', '.join(reserved)}"
-            )
-        repeated = sorted(entry for entry, count in Counter(entries).items() if count > 1)
-        if repeated:
-            raise ValueError(f"entries: expected distinct entries, got repeated {repeated}")
-        if map_digits:
-            with_digits = [entry for entry in entries if _DIGIT_CHARACTER.search(entry)]
-            if with_digits:
-                raise ValueError(
-                    "entries: expected no digits with map_digits=True (digits become "
-                    f"{DIGIT!r} before lookup), got {with_digits[:5]}"
-                )
-        self.padding = padding
-        self.map_digits = map_digits
-        self.entries = ((PAD_TOKEN,) if padding else ()) + (UNKNOWN_TOKEN,) + tuple(entries)
-        self._index = {entry: i for i, entry in enumerate(self.entries)}
-        self.pad_id: int | None = self._index[PAD_TOKEN] if padding else None
-        self.unknown_id: int = self._index[UNKNOWN_TOKEN]
-
-    def normalize(self, word: str) -> str:
-        """The form under which ``word`` is looked up."""
-        return replace_digits(word) if self.map_digits else _require_word("word", word)
-
-    def index(self, word: str) -> int:
-        """The id of ``word``, or ``unknown_id`` if it is not in the vocabulary."""
-        normalized = self.normalize(word)
-        if normalized == PAD_TOKEN:  # a text that happens to contain "<pad>" must not look like padding
-            return self.unknown_id
-        return self._index.get(normalized, self.unknown_id)
-
-    def encode(self, words: Sequence[str]) -> torch.Tensor:
-        """The ids of ``words`` as a 1-D LongTensor."""
-        words = _require_words("words", words)
-        return torch.tensor([self.index(word) for word in words], dtype=torch.long)
-
-    def decode(self, ids) -> list[str]:
-        """The entries of ``ids`` (unknown words come back as ``<unk>``)."""
-        ids = torch.as_tensor(ids)
-        if ids.is_floating_point() or ids.dtype == torch.bool:
-            raise ValueError(f"ids: expected integer ids, got dtype {ids.dtype}")
-        if ids.dim() > 1:
-            raise ValueError(f"ids: expected a 1-D sequence of ids, got shape {tuple(ids.shape)}")
-        ids = ids.tolist() if ids.dim() else [ids.item()]
-        bad = [i for i in ids if not 0 <= i < len(self.entries)]
-        if bad:
-            raise ValueError(f"ids: expected ids in 0..{len(self.entries) - 1}, got {bad[:10]}")
-        return [self.entries[i] for i in ids]
-
-    def __contains__(self, word) -> bool:
-        """Whether ``word`` has an id of its own (after digit mapping), not the unknown id."""
-        try:
-            return self.index(word) != self.unknown_id
-        except ValueError:
-            return False
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def __repr__(self) -> str:
-        specials = [PAD_TOKEN, UNKNOWN_TOKEN] if self.padding else [UNKNOWN_TOKEN]
-        digits = ", digits mapped" if self.map_digits else ""
-        return f"Vocabulary({len(self.entries) - len(specials)} entries + {' + '.join(specials)}{digits})"
-
-
 def _require_sentences(sentences) -> list[TaggedSentence]:
     if isinstance(sentences, (str, TaggedSentence)) or not isinstance(sentences, Iterable):
         raise ValueError(f"sentences: expected a list of TaggedSentence, got {type(sentences).__name__}")
@@ -326,52 +227,3 @@ def intent_vocabulary(sentences: Iterable[TaggedSentence]) -> Vocabulary:
             f"sentences: expected every sentence to have an intent, got none for sentences {missing[:10]}"
         )
     return Vocabulary(list(dict.fromkeys(s.intent for s in sentences)), padding=False)
-
-
-def make_id_batch(
-    sentences: Sequence[TaggedSentence], vocabulary: Vocabulary, tagset: TagSet
-) -> Batch:
-    """Pad ``sentences`` into one time-major :class:`Batch` of word ids for an embedding layer.
-
-    ``inputs`` is a ``(T, B)`` LongTensor padded with ``vocabulary.pad_id``; ``tags`` is
-    ``(T, B)`` padded with ``PAD_TAG_ID``; ``lengths`` is ``(B,)``.
-    """
-    if not isinstance(vocabulary, Vocabulary) or vocabulary.pad_id is None:
-        raise ValueError(
-            "vocabulary: expected a Vocabulary with padding (from word_vocabulary), "
-            f"got {vocabulary!r}"
-        )
-    if not isinstance(tagset, TagSet):
-        raise ValueError(f"tagset: expected a TagSet, got {type(tagset).__name__}")
-    sentences = _require_sentences(sentences)
-    steps = max(len(s) for s in sentences)
-    inputs = torch.full((steps, len(sentences)), vocabulary.pad_id, dtype=torch.long)
-    tags = torch.full((steps, len(sentences)), PAD_TAG_ID, dtype=torch.long)
-    for b, sentence in enumerate(sentences):
-        inputs[: len(sentence), b] = vocabulary.encode(sentence.words)
-        tags[: len(sentence), b] = tagset.encode(sentence.tags)
-    lengths = torch.tensor([len(s) for s in sentences], dtype=torch.long)
-    return Batch(inputs, tags, lengths, sentences)
-
-
-def make_id_batches(
-    sentences: Sequence[TaggedSentence],
-    vocabulary: Vocabulary,
-    tagset: TagSet,
-    batch_size: int,
-    shuffle_seed: int | None = None,
-) -> list[Batch]:
-    """Split ``sentences`` into :func:`make_id_batch` batches of ``batch_size`` (the last may be smaller).
-
-    With ``shuffle_seed`` the sentences are shuffled (reproducibly) before splitting.
-    """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
-    sentences = _require_sentences(sentences)
-    order = list(range(len(sentences)))
-    if shuffle_seed is not None:
-        random.Random(shuffle_seed).shuffle(order)
-    return [
-        make_id_batch([sentences[i] for i in order[start : start + batch_size]], vocabulary, tagset)
-        for start in range(0, len(order), batch_size)
-    ]

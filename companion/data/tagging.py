@@ -11,7 +11,7 @@ from typing import Sequence
 
 import torch
 
-from ..encoding import WordEncoder, _require_words
+from ..encoding import Vocabulary, WordEncoder, _require_words
 
 OUTSIDE = "O"
 PAD_TAG_ID = -100
@@ -136,11 +136,16 @@ class Batch:
 
 def make_batch(
     sentences: Sequence[TaggedSentence],
-    encoder: WordEncoder,
+    encoder: WordEncoder | Vocabulary,
     tagset: TagSet,
     dtype: torch.dtype = torch.float32,
 ) -> Batch:
-    """Encode and pad ``sentences`` into one time-major :class:`Batch`."""
+    """Encode and pad ``sentences`` into one time-major :class:`Batch`.
+
+    With a vector encoder (``OneOfN``, ``TrigramHasher``) ``inputs`` is ``(T, B, F)`` of ``dtype``,
+    zero-padded; with a :class:`~companion.encoding.Vocabulary` it is ``(T, B)`` of word ids,
+    padded with ``<pad>``'s id, for an embedding layer (chapter 2).
+    """
     if not sentences:
         raise ValueError("sentences: expected at least one sentence, got an empty sequence")
     for i, sentence in enumerate(sentences):
@@ -149,10 +154,13 @@ def make_batch(
                 f"sentences[{i}]: expected a TaggedSentence, got {type(sentence).__name__}"
             )
     steps = max(len(s) for s in sentences)
-    inputs = torch.zeros(steps, len(sentences), encoder.size, dtype=dtype)
+    encoded = [encoder.encode_sentence(sentence.words, dtype) for sentence in sentences]
+    inputs = torch.full(
+        (steps, len(sentences), *encoded[0].shape[1:]), encoder.padding_value, dtype=encoded[0].dtype
+    )
     tags = torch.full((steps, len(sentences)), PAD_TAG_ID, dtype=torch.long)
-    for b, sentence in enumerate(sentences):
-        inputs[: len(sentence), b] = encoder.encode_sentence(sentence.words, dtype)
+    for b, (sentence, vectors) in enumerate(zip(sentences, encoded)):
+        inputs[: len(sentence), b] = vectors
         tags[: len(sentence), b] = tagset.encode(sentence.tags)
     lengths = torch.tensor([len(s) for s in sentences], dtype=torch.long)
     return Batch(inputs, tags, lengths, list(sentences))
@@ -165,16 +173,22 @@ def make_batches(
     batch_size: int,
     shuffle_seed: int | None = None,
     dtype: torch.dtype = torch.float32,
+    by_length: bool = False,
 ) -> list[Batch]:
     """Split ``sentences`` into padded batches of ``batch_size`` (the last may be smaller).
 
-    With ``shuffle_seed`` the sentences are shuffled (reproducibly) before splitting.
+    With ``shuffle_seed`` the sentences are shuffled (reproducibly) before splitting. With
+    ``by_length`` they are then sorted by length, so that each batch holds sentences of similar
+    lengths and little padding: on ATIS (chapter 2) this makes an epoch about 4 times faster.
+    (``train_tagger`` reshuffles the order of the batches every epoch.)
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
     order = list(range(len(sentences)))
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(order)
+    if by_length:
+        order.sort(key=lambda i: len(sentences[i]))
     return [
         make_batch([sentences[i] for i in order[start : start + batch_size]], encoder, tagset, dtype)
         for start in range(0, len(order), batch_size)
