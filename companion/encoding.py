@@ -266,3 +266,26 @@ class Vocabulary:
         specials = [PAD_TOKEN, UNKNOWN_TOKEN] if self.padding else [UNKNOWN_TOKEN]
         digits = ", digits mapped" if self.map_digits else ""
         return f"Vocabulary({len(self.entries) - len(specials)} entries + {' + '.join(specials)}{digits})"
+
+
+def context_window(vectors: torch.Tensor, radius: int) -> torch.Tensor:
+    r"""Each step's vector joined with those of its ``radius`` neighbours on both sides (chapter 2).
+
+    .. math::  x_t = [e_{t-r}; \dots; e_{t-1}; e_t; e_{t+1}; \dots; e_{t+r}]
+
+    ``vectors`` is time-major ``(T, B, E)``; the result is ``(T, B, (2r+1)·E)``. Steps before the
+    first and after the last are zero vectors, so the padded steps of a batch must be zero too
+    (an ``nn.Embedding`` with ``padding_idx`` gives that). This is the fixed look-ahead that
+    Mesnil et al. (2015) feed their "unidirectional" taggers: with it, they see ``r`` future words.
+    """
+    if not isinstance(vectors, torch.Tensor) or vectors.dim() != 3:
+        shape = tuple(vectors.shape) if isinstance(vectors, torch.Tensor) else type(vectors).__name__
+        raise ValueError(f"vectors: expected a 3-D tensor (time, batch, features), got {shape}")
+    if isinstance(radius, bool) or not isinstance(radius, int) or radius < 0:
+        raise ValueError(f"radius: expected a non-negative integer, got {radius!r}")
+    if radius == 0:
+        return vectors
+    steps = vectors.shape[0]
+    edge = vectors.new_zeros(radius, *vectors.shape[1:])
+    padded = torch.cat([edge, vectors, edge])
+    return torch.cat([padded[offset : offset + steps] for offset in range(2 * radius + 1)], dim=-1)

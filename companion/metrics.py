@@ -1,6 +1,7 @@
 """Scores for taggers: span-level F1 as conlleval computes it (via seqeval), and per-word confusions."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
@@ -59,3 +60,16 @@ def confusion_table(
                     raise ValueError(f"{name}[{i}]: tag {tag!r} is not among labels {labels}")
             table.loc[g, p] += 1
     return table
+
+
+def write_conll(path: str | Path, sentences, predicted: Sequence[Sequence[str]]) -> None:
+    """Write predictions in the CoNLL evaluation format: ``word gold predicted`` per line, a blank line between sentences.
+
+    The file can be scored by the original ``conlleval`` script, whose span F1 equals :func:`span_f1`.
+    """
+    gold = [sentence.tags for sentence in sentences]
+    _require_aligned(gold, predicted)
+    lines = []
+    for sentence, tags in zip(sentences, predicted):
+        lines += [f"{w} {g} {p}" for w, g, p in zip(sentence.words, sentence.tags, tags)] + [""]
+    Path(path).write_text("\n".join(lines))

@@ -8,8 +8,16 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._validate import require_floating, require_positive_int, require_sequence_batch, require_tensor
-from .runners import ElmanRNN
+from ._validate import (
+    describe_shape,
+    require_choice,
+    require_floating,
+    require_positive_int,
+    require_sequence_batch,
+    require_tensor,
+)
+from .encoding import context_window
+from .runners import ElmanRNN, JordanRNN
 
 
 class FeedForwardNetwork(nn.Module):
@@ -83,3 +91,66 @@ class ElmanNetwork(nn.Module):
 def count_parameters(model: nn.Module) -> int:
     """The number of trainable numbers in ``model``."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+TAGGER_BODIES = ("ffn", "elman", "jordan", "bielman")
+
+
+class SlotTagger(nn.Module):
+    r"""A slot tagger over word ids: embeddings, a context window, a recurrent body, tag scores (chapter 2).
+
+    .. math::  e_t = E[w_t], \qquad x_t = [e_{t-r}; \dots; e_{t+r}], \qquad
+               s_t = \mathrm{body}(x_1, \dots, x_T)_t
+
+    ``body`` is ``"ffn"`` (a per-step feed-forward network, no memory), ``"elman"``
+    (:class:`~companion.runners.ElmanRNN`, ``num_layers`` stacked), ``"bielman"`` (the same,
+    bidirectional) or ``"jordan"`` (:class:`~companion.runners.JordanRNN`, whose outputs are
+    already the tag scores). The Elman bodies end in a linear read-out :math:`s_t = V h_t + c`.
+    ``forward(ids (T, B), lengths=None)`` returns the scores ``(T, B, num_tags)``; padded ids
+    must be ``padding_id``, whose embedding is kept at zero.
+    """
+
+    def __init__(
+        self,
+        vocabulary_size: int,
+        num_tags: int,
+        body: str = "elman",
+        embedding_size: int = 100,
+        window_radius: int = 3,
+        hidden_size: int = 200,
+        num_layers: int = 1,
+        padding_id: int = 0,
+    ):
+        super().__init__()
+        require_positive_int("vocabulary_size", vocabulary_size)
+        require_positive_int("num_tags", num_tags)
+        require_choice("body", body, TAGGER_BODIES)
+        require_positive_int("num_layers", num_layers)
+        if body in ("ffn", "jordan") and num_layers != 1:
+            raise ValueError(f"num_layers: expected 1 for body {body!r}, got {num_layers}")
+        if isinstance(window_radius, bool) or not isinstance(window_radius, int) or window_radius < 0:
+            raise ValueError(f"window_radius: expected a non-negative integer, got {window_radius!r}")
+        self.body_kind = body
+        self.window_radius = window_radius
+        self.embedding = nn.Embedding(vocabulary_size, embedding_size, padding_idx=padding_id)
+        window_size = (2 * window_radius + 1) * embedding_size
+        if body == "ffn":
+            self.body = FeedForwardNetwork(window_size, hidden_size, num_tags)
+        elif body == "jordan":
+            self.body = JordanRNN(window_size, hidden_size, num_tags)
+        else:
+            self.body = ElmanRNN(window_size, hidden_size, num_layers=num_layers, bidirectional=body == "bielman")
+            self.readout = nn.Linear(self.body.num_directions * hidden_size, num_tags)
+
+    def forward(self, ids: torch.Tensor, lengths=None) -> torch.Tensor:
+        require_tensor("ids", ids)
+        if ids.dim() != 2 or ids.is_floating_point() or ids.dtype == torch.bool:
+            raise ValueError(
+                f"ids: expected a 2-D integer tensor (time, batch) of word ids, got shape "
+                f"{describe_shape(ids)} and dtype {ids.dtype}"
+            )
+        windows = context_window(self.embedding(ids), self.window_radius)
+        if self.body_kind == "ffn":
+            return self.body(windows)
+        outputs, _ = self.body(windows, lengths=lengths)
+        return outputs if self.body_kind == "jordan" else self.readout(outputs)

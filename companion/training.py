@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -39,12 +39,14 @@ def train_tagger(
     device: torch.device | str | None = None,
     progress: bool = True,
     desc: str = "training",
+    after_epoch: Callable[[int], None] | None = None,
 ) -> list[float]:
     """Train ``model`` with Adam on ``batches`` for ``epochs``; returns the mean loss of each epoch.
 
     The batch order is reshuffled each epoch from ``seed``; ``device`` defaults to
-    :func:`~companion.device.pick_device`. A non-finite loss stops training with a
-    ``ValueError`` that says where it happened.
+    :func:`~companion.device.pick_device`. ``after_epoch(epoch)`` (1-based), if given, runs after
+    each epoch with the model in evaluation mode — for model selection on a validation set.
+    A non-finite loss stops training with a ``ValueError`` that says where it happened.
     """
     require_positive_int("epochs", epochs)
     if not batches:
@@ -76,6 +78,10 @@ def train_tagger(
                 bar.update(1)
             history.append(total / words)
             bar.set_postfix(epoch=epoch + 1, loss=f"{history[-1]:.4f}")
+            if after_epoch is not None:
+                model.eval()
+                after_epoch(epoch + 1)
+                model.train()
     model.eval()
     return history
 

@@ -7,9 +7,9 @@ import torch
 from companion.cells import ElmanCell
 from companion.data import BOOKING_TAGS, TaggedSentence, TagSet, make_batch, make_batches
 from companion.device import pick_device, seed_everything
-from companion.encoding import OneOfN, TrigramHasher, letter_trigrams
+from companion.encoding import OneOfN, TrigramHasher, context_window, letter_trigrams
 from companion.metrics import span_f1
-from companion.models import ElmanNetwork, FeedForwardNetwork
+from companion.models import ElmanNetwork, FeedForwardNetwork, SlotTagger
 from companion.runners import ElmanRNN
 from companion.training import tagging_loss, train_tagger
 
@@ -52,6 +52,11 @@ CASES = {
     "loss shapes": (lambda: tagging_loss(torch.zeros(3, 2, 9), torch.zeros(3, 3, dtype=torch.long)), r"tags: expected shape \(T, B\) matching scores \(T, B, C\) = \(3, 2, 9\), got \(3, 3\)"),
     "f1 misaligned": (lambda: span_f1([["O", "O"]], [["O"]]), r"predicted\[0\]: expected 2 tags \(as many as gold\[0\]\), got 1"),
     "f1 count": (lambda: span_f1([["O"]], []), r"predicted: expected one tag sequence per gold sentence \(1\), got 0"),
+    "window of a matrix": (lambda: context_window(torch.zeros(3, 4), 1), r"vectors: expected a 3-D tensor \(time, batch, features\), got \(3, 4\)"),
+    "negative radius": (lambda: context_window(torch.zeros(3, 1, 4), -1), r"radius: expected a non-negative integer, got -1"),
+    "tagger body": (lambda: SlotTagger(10, 3, body="lstm"), r"body: expected one of 'ffn', 'elman', 'jordan', 'bielman', got 'lstm'"),
+    "stacked jordan": (lambda: SlotTagger(10, 3, body="jordan", num_layers=2), r"num_layers: expected 1 for body 'jordan', got 2"),
+    "float ids": (lambda: SlotTagger(10, 3)(torch.zeros(4, 2)), r"ids: expected a 2-D integer tensor \(time, batch\) of word ids, got shape \(4, 2\) and dtype torch.float32"),
     "device absent": (lambda: pick_device("cuda") if not torch.cuda.is_available() else pick_device("tpu"), r"prefer: "),
     "negative seed": (lambda: seed_everything(-1), r"seed: expected a non-negative integer, got -1"),
 }

@@ -37,3 +37,12 @@ def test_trigram_hasher_counts_and_shares_dimensions():
 def test_encoders_return_the_requested_dtype():
     assert OneOfN(["x"]).encode_sentence(["x"], dtype=torch.float64).dtype == torch.float64
     assert TrigramHasher(["#x#"]).encode("x", dtype=torch.float64).dtype == torch.float64
+
+
+def test_context_window_joins_neighbours_with_zeros_beyond_the_edges():
+    from companion.encoding import context_window
+
+    e = torch.arange(1.0, 4.0).reshape(3, 1, 1)  # one sequence: 1, 2, 3
+    windows = context_window(e, 1)[:, 0].tolist()
+    assert windows == [[0, 1, 2], [1, 2, 3], [2, 3, 0]]
+    assert torch.equal(context_window(e, 0), e)
