@@ -107,7 +107,8 @@ class SlotTagger(nn.Module):
     bidirectional) or ``"jordan"`` (:class:`~companion.runners.JordanRNN`, whose outputs are
     already the tag scores). The Elman bodies end in a linear read-out :math:`s_t = V h_t + c`.
     ``forward(ids (T, B), lengths=None)`` returns the scores ``(T, B, num_tags)``; padded ids
-    must be ``padding_id``, whose embedding is kept at zero.
+    must be ``padding_id``, whose embedding is kept at zero. ``dropout`` zeroes that fraction of
+    the window's entries during training (a regulariser; off at evaluation).
     """
 
     def __init__(
@@ -120,9 +121,12 @@ class SlotTagger(nn.Module):
         hidden_size: int = 200,
         num_layers: int = 1,
         padding_id: int = 0,
+        dropout: float = 0.0,
     ):
         super().__init__()
         require_positive_int("vocabulary_size", vocabulary_size)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout: expected a fraction in [0, 1), got {dropout!r}")
         require_positive_int("num_tags", num_tags)
         require_choice("body", body, TAGGER_BODIES)
         require_positive_int("num_layers", num_layers)
@@ -133,6 +137,7 @@ class SlotTagger(nn.Module):
         self.body_kind = body
         self.window_radius = window_radius
         self.embedding = nn.Embedding(vocabulary_size, embedding_size, padding_idx=padding_id)
+        self.dropout = nn.Dropout(dropout)
         window_size = (2 * window_radius + 1) * embedding_size
         if body == "ffn":
             self.body = FeedForwardNetwork(window_size, hidden_size, num_tags)
@@ -149,7 +154,7 @@ class SlotTagger(nn.Module):
                 f"ids: expected a 2-D integer tensor (time, batch) of word ids, got shape "
                 f"{describe_shape(ids)} and dtype {ids.dtype}"
             )
-        windows = context_window(self.embedding(ids), self.window_radius)
+        windows = self.dropout(context_window(self.embedding(ids), self.window_radius))
         if self.body_kind == "ffn":
             return self.body(windows)
         outputs, _ = self.body(windows, lengths=lengths)

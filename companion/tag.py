@@ -40,6 +40,7 @@ class Recipe:
     batch_size: int = 64
     map_digits: bool = True
     min_count: int = 1
+    dropout: float = 0.0
 
 
 RECIPES: dict[str, Recipe] = {
@@ -88,7 +89,7 @@ def train_and_evaluate(
     model = SlotTagger(
         len(vocabulary), len(tagset), body=recipe.body, embedding_size=recipe.embedding_size,
         window_radius=recipe.window_radius, hidden_size=recipe.hidden_size,
-        num_layers=recipe.num_layers, padding_id=vocabulary.pad_id,
+        num_layers=recipe.num_layers, padding_id=vocabulary.pad_id, dropout=recipe.dropout,
     )
     valid_gold = [s.tags for s in valid]
     best = {"f1": -1.0, "epoch": 0, "state": None}
