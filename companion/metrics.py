@@ -6,6 +6,7 @@ from typing import Sequence
 
 import pandas as pd
 from seqeval.metrics import classification_report, f1_score
+from seqeval.metrics.sequence_labeling import get_entities
 
 
 def _require_aligned(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> None:
@@ -73,3 +74,8 @@ def write_conll(path: str | Path, sentences, predicted: Sequence[Sequence[str]])
     for sentence, tags in zip(sentences, predicted):
         lines += [f"{w} {g} {p}" for w, g, p in zip(sentence.words, sentence.tags, tags)] + [""]
     Path(path).write_text("\n".join(lines))
+
+
+def slot_spans(tags: Sequence[str]) -> set[tuple[str, int, int]]:
+    """The slots of one tagged sentence as ``(type, first word, last word)``, as conlleval reads BIO tags."""
+    return {(kind, start, end) for kind, start, end in get_entities(list(tags))}

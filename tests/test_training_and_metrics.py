@@ -63,3 +63,10 @@ def test_confusion_table_counts_words():
 
 def test_count_parameters():
     assert count_parameters(ElmanNetwork(3, 4, 2)) == (4 * 3 + 4 * 4 + 4 + 4) + (2 * 4 + 2)
+
+
+def test_slot_spans_read_bio_tags():
+    from companion.metrics import slot_spans
+
+    assert slot_spans(["O", "B-city", "I-city", "O", "B-date"]) == {("city", 1, 2), ("date", 4, 4)}
+    assert slot_spans(["O", "O"]) == set()
