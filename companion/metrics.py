@@ -24,7 +24,7 @@ def _require_aligned(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence
 
 
 def span_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
-    r"""Micro-averaged span F1 over BIO-tagged sentences, as the CoNLL ``conlleval`` script counts it.
+    r"""Micro-averaged span F1 over BIO-tagged sentences, as the CoNLL ``conlleval`` script counts it (chapter 1).
 
     A predicted slot counts as correct only if its type and both of its boundaries match a gold
     slot. With P and R the precision and recall over slots,
@@ -36,7 +36,7 @@ def span_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -
 
 
 def span_report(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> pd.DataFrame:
-    """Precision, recall, F1 and support of every slot type, plus the micro average."""
+    """Precision, recall, F1 and support of every slot type, plus the micro average (chapters 1 and 2)."""
     _require_aligned(gold, predicted)
     report = classification_report(
         [list(g) for g in gold], [list(p) for p in predicted], output_dict=True, zero_division=0
@@ -49,7 +49,7 @@ def span_report(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]
 def confusion_table(
     gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], labels: Sequence[str]
 ) -> pd.DataFrame:
-    """Counts of (gold tag, predicted tag) over all words: rows gold, columns predicted."""
+    """Counts of (gold tag, predicted tag) over all words: rows gold, columns predicted (chapter 1)."""
     _require_aligned(gold, predicted)
     labels = list(labels)
     known = set(labels)
@@ -66,7 +66,8 @@ def confusion_table(
 def write_conll(path: str | Path, sentences, predicted: Sequence[Sequence[str]]) -> None:
     """Write predictions in the CoNLL evaluation format: ``word gold predicted`` per line, a blank line between sentences.
 
-    The file can be scored by the original ``conlleval`` script, whose span F1 equals :func:`span_f1`.
+    The file can be scored by the original ``conlleval`` script, whose span F1 equals :func:`span_f1`
+    (``python -m companion.tag --predictions``, chapter 2).
     """
     gold = [sentence.tags for sentence in sentences]
     _require_aligned(gold, predicted)
@@ -77,5 +78,5 @@ def write_conll(path: str | Path, sentences, predicted: Sequence[Sequence[str]])
 
 
 def slot_spans(tags: Sequence[str]) -> set[tuple[str, int, int]]:
-    """The slots of one tagged sentence as ``(type, first word, last word)``, as conlleval reads BIO tags."""
+    """The slots of one tagged sentence as ``(type, first word, last word)``, as conlleval reads BIO tags (chapter 2)."""
     return {(kind, start, end) for kind, start, end in get_entities(list(tags))}
