@@ -2,8 +2,9 @@
 
 Split by concept: ``cells`` (one step), ``runners`` (steps along a sequence, stacked layers),
 ``models`` (networks the chapters train), ``encoding`` and ``data`` (inputs and corpora),
-``training``, ``metrics``, ``tables``, ``plots``, ``exercises`` (checkers for the exercises) and
-``device`` (where to run, and seeds).
+``shapes`` (the four shapes of sequence problems), ``training``, ``metrics``, ``tables``,
+``plots``, ``exercises`` (checkers and student copies), ``tag`` (the slot-filling command line)
+and ``device`` (where to run, and seeds).
 """
 
 __version__ = "0.1.0"

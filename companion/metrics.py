@@ -79,4 +79,6 @@ def write_conll(path: str | Path, sentences, predicted: Sequence[Sequence[str]])
 
 def slot_spans(tags: Sequence[str]) -> set[tuple[str, int, int]]:
     """The slots of one tagged sentence as ``(type, first word, last word)``, as conlleval reads BIO tags (chapter 2)."""
+    if isinstance(tags, str) or not isinstance(tags, Sequence):
+        raise ValueError(f"tags: expected a list of BIO tags, got {type(tags).__name__}: {tags!r}")
     return {(kind, start, end) for kind, start, end in get_entities(list(tags))}

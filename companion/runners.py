@@ -76,7 +76,7 @@ def reverse_padded(sequence: torch.Tensor, lengths: torch.Tensor | None = None) 
     if lengths is None:
         return sequence.flip(0)
     steps = sequence.shape[0]
-    lengths = lengths.to(sequence.device)
+    lengths = require_lengths("lengths", lengths, sequence.shape[1], steps).to(sequence.device)
     source = lengths.unsqueeze(0) - 1 - torch.arange(steps, device=sequence.device).unsqueeze(1)
     real = source >= 0
     index = source.clamp(min=0).reshape(steps, -1, *([1] * (sequence.dim() - 2))).expand_as(sequence)

@@ -84,6 +84,8 @@ def train_and_evaluate(
     The vocabulary comes from ``train`` alone; the tag set from all three splits (the slot
     inventory belongs to the task, and ATIS's test split has tags that train lacks).
     """
+    if not isinstance(recipe, Recipe):
+        raise ValueError(f"recipe: expected a Recipe (e.g. RECIPES['elman']), got {type(recipe).__name__}")
     device = pick_device() if device is None else torch.device(device)
     vocabulary = word_vocabulary(train, min_count=recipe.min_count, map_digits=recipe.map_digits)
     tagset = tagset_of(train + valid + test)

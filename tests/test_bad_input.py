@@ -8,9 +8,9 @@ from companion.cells import ElmanCell
 from companion.data import BOOKING_TAGS, TaggedSentence, TagSet, make_batch, make_batches
 from companion.device import pick_device, seed_everything
 from companion.encoding import OneOfN, TrigramHasher, context_window, letter_trigrams
-from companion.metrics import span_f1
+from companion.metrics import slot_spans, span_f1
 from companion.models import ElmanNetwork, FeedForwardNetwork, SlotTagger
-from companion.runners import ElmanRNN
+from companion.runners import ElmanRNN, reverse_padded
 from companion.training import tagging_loss, train_tagger
 
 RNN = ElmanRNN(3, 4)
@@ -57,6 +57,8 @@ CASES = {
     "tagger body": (lambda: SlotTagger(10, 3, body="lstm"), r"body: expected one of 'ffn', 'elman', 'jordan', 'bielman', got 'lstm'"),
     "stacked jordan": (lambda: SlotTagger(10, 3, body="jordan", num_layers=2), r"num_layers: expected 1 for body 'jordan', got 2"),
     "float ids": (lambda: SlotTagger(10, 3)(torch.zeros(4, 2)), r"ids: expected a 2-D integer tensor \(time, batch\) of word ids, got shape \(4, 2\) and dtype torch.float32"),
+    "spans of a string": (lambda: slot_spans("B-city"), r"tags: expected a list of BIO tags, got str"),
+    "reverse beyond padding": (lambda: reverse_padded(torch.zeros(3, 2, 1), torch.tensor([3, 4])), r"lengths: expected every length in 1..3"),
     "device absent": (lambda: pick_device("cuda") if not torch.cuda.is_available() else pick_device("tpu"), r"prefer: "),
     "negative seed": (lambda: seed_everything(-1), r"seed: expected a non-negative integer, got -1"),
 }

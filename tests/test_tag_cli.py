@@ -66,3 +66,10 @@ def test_bad_arguments_fail_with_a_clear_message(arguments, message, capsys):
     with pytest.raises(SystemExit):
         main(arguments)
     assert message in capsys.readouterr().err
+
+
+def test_train_and_evaluate_wants_a_recipe():
+    from companion.tag import train_and_evaluate
+
+    with pytest.raises(ValueError, match=r"recipe: expected a Recipe \(e.g. RECIPES\['elman'\]\), got str"):
+        train_and_evaluate("elman", [], [], [])
