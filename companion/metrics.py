@@ -9,17 +9,19 @@ from seqeval.metrics import classification_report, f1_score
 from seqeval.metrics.sequence_labeling import get_entities
 
 
-def _require_aligned(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> None:
+def _require_aligned(
+    gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], name: str = "predicted"
+) -> None:
     if len(gold) != len(predicted):
         raise ValueError(
-            f"predicted: expected one tag sequence per gold sentence ({len(gold)}), got {len(predicted)}"
+            f"{name}: expected one tag sequence per gold sentence ({len(gold)}), got {len(predicted)}"
         )
     if not gold:
         raise ValueError("gold: expected at least one sentence, got an empty sequence")
     for i, (g, p) in enumerate(zip(gold, predicted)):
         if len(g) != len(p):
             raise ValueError(
-                f"predicted[{i}]: expected {len(g)} tags (as many as gold[{i}]), got {len(p)}"
+                f"{name}[{i}]: expected {len(g)} tags (as many as gold[{i}]), got {len(p)}"
             )
 
 
@@ -82,3 +84,37 @@ def slot_spans(tags: Sequence[str]) -> set[tuple[str, int, int]]:
     if isinstance(tags, str) or not isinstance(tags, Sequence):
         raise ValueError(f"tags: expected a list of BIO tags, got {type(tags).__name__}: {tags!r}")
     return {(kind, start, end) for kind, start, end in get_entities(list(tags))}
+
+
+def slot_differences(
+    sentences: Sequence, first: Sequence[Sequence[str]], second: Sequence[Sequence[str]]
+) -> pd.DataFrame:
+    """The gold slots that exactly one of two taggers finds (chapter 2's error analysis).
+
+    ``sentences`` carry ``words`` and gold ``tags``; ``first`` and ``second`` are two taggers'
+    predictions for them. A slot is found when the tagger predicts its type and both boundaries
+    (the span F1 criterion). One row per slot found by one tagger and missed by the other, with
+    columns ``sentence`` (index), ``slot`` (type), ``words`` (the slot's words), ``found_by``
+    (``"first"`` or ``"second"``), ``first_tags`` and ``second_tags`` (each tagger's tags over
+    the slot's words), and ``utterance`` (the whole sentence).
+    """
+    gold = [list(s.tags) for s in sentences]
+    _require_aligned(gold, first, "first")
+    _require_aligned(gold, second, "second")
+    rows = []
+    for index, (sentence, first_tags, second_tags) in enumerate(zip(sentences, first, second)):
+        gold_slots = slot_spans(sentence.tags)
+        found = {"first": gold_slots & slot_spans(first_tags), "second": gold_slots & slot_spans(second_tags)}
+        for finder, other in (("first", "second"), ("second", "first")):
+            for kind, start, end in sorted(found[finder] - found[other], key=lambda slot: slot[1]):
+                rows.append({
+                    "sentence": index,
+                    "slot": kind,
+                    "words": " ".join(sentence.words[start : end + 1]),
+                    "found_by": finder,
+                    "first_tags": " ".join(first_tags[start : end + 1]),
+                    "second_tags": " ".join(second_tags[start : end + 1]),
+                    "utterance": " ".join(sentence.words),
+                })
+    columns = ["sentence", "slot", "words", "found_by", "first_tags", "second_tags", "utterance"]
+    return pd.DataFrame(rows, columns=columns)

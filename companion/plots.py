@@ -284,3 +284,44 @@ def draw_shapes(ax=None, title: str = "Four shapes of sequence problems"):
     ax.set_title(title, pad=12)
     ax.axis("off")
     return ax
+
+
+def plot_score_comparison(
+    ours: Mapping[str, float],
+    published: Mapping[str, float],
+    ax=None,
+    title: str = "Test span F1: ours beside the published numbers",
+    tolerance: float | None = None,
+):
+    """Paired bars: each model's score (``ours``) beside its published counterpart (chapter 2).
+
+    ``ours`` and ``published`` map the same model names to scores (F1 in %). With ``tolerance``
+    each published bar carries a tick at ``published − tolerance``, the lowest score that still
+    counts as reproducing it. Returns the Axes.
+    """
+    if set(ours) != set(published):
+        raise ValueError(
+            f"published: expected the models of ours {sorted(ours)}, got {sorted(published)}"
+        )
+    if not ours:
+        raise ValueError("ours: expected at least one model, got none")
+    ax = ax or plt.subplots(figsize=(6.5, 3.5))[1]
+    names = list(ours)
+    positions = np.arange(len(names))
+    width = 0.38
+    ours_bars = ax.bar(positions - width / 2, [ours[n] for n in names], width, label="ours", color="#4c72b0")
+    published_bars = ax.bar(
+        positions + width / 2, [published[n] for n in names], width, label="published", color="#c8c8c8"
+    )
+    for bars in (ours_bars, published_bars):
+        ax.bar_label(bars, fmt="%.2f", fontsize=8, padding=2)
+    if tolerance is not None:
+        lows = [published[n] - tolerance for n in names]
+        ax.hlines(lows, positions, positions + width, colors="#c44e52", lw=2,
+                  label=f"published − {tolerance:g}")
+    scores = [*ours.values(), *published.values()]
+    low = min(scores) - (tolerance or 0) - 1.0
+    ax.set(xticks=positions, xticklabels=names, ylim=(low, max(scores) + 1.0), ylabel="F1 (%)", title=title)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return ax

@@ -119,3 +119,22 @@ def test_draw_unrolled_still_writes_the_vectors():
     ax = draw_unrolled(np.eye(2), np.array([[0.5, 0], [1, 1]]), np.array([[2], [3]]))
     assert (len(boxes(ax)), len(arrows(ax))) == (7, 6)
     assert {"[1, 0]", "[0.5, 0]", "[3]", "t = 2"} <= texts(ax)
+
+
+def test_score_comparison_pairs_each_model_with_its_published_number():
+    from companion.plots import plot_score_comparison
+
+    ax = plot_score_comparison({"Elman": 94.1, "Jordan": 93.5}, {"Elman": 94.98, "Jordan": 94.29}, tolerance=1.0)
+    heights = sorted(round(bar.get_height(), 2) for bar in ax.patches)
+    assert heights == [93.5, 94.1, 94.29, 94.98]
+    assert {"94.10", "94.98"} <= {text.get_text() for text in ax.texts}
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["Elman", "Jordan"]
+    assert len(ax.collections) == 1  # the tolerance ticks
+    plt.close("all")
+
+
+def test_score_comparison_needs_the_same_models():
+    from companion.plots import plot_score_comparison
+
+    with pytest.raises(ValueError, match=r"published: expected the models of ours \['Elman'\], got \['Jordan'\]"):
+        plot_score_comparison({"Elman": 94.0}, {"Jordan": 94.29})

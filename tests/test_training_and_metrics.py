@@ -70,3 +70,32 @@ def test_slot_spans_read_bio_tags():
 
     assert slot_spans(["O", "B-city", "I-city", "O", "B-date"]) == {("city", 1, 2), ("date", 4, 4)}
     assert slot_spans(["O", "O"]) == set()
+
+
+def test_slot_differences_lists_the_slots_one_tagger_finds_and_the_other_misses():
+    from companion.data import TaggedSentence
+    from companion.metrics import slot_differences
+
+    sentences = [
+        TaggedSentence(("from", "boston", "to", "new", "york"),
+                       ("O", "B-from", "O", "B-to", "I-to")),
+        TaggedSentence(("to", "denver"), ("O", "B-to")),
+    ]
+    first = [["O", "B-from", "O", "B-to", "O"], ["O", "B-to"]]
+    second = [["O", "B-to", "O", "B-to", "I-to"], ["O", "B-to"]]
+    table = slot_differences(sentences, first, second)
+    assert table[["sentence", "slot", "words", "found_by"]].values.tolist() == [
+        [0, "from", "boston", "first"],
+        [0, "to", "new york", "second"],
+    ]
+    assert table.loc[1, "first_tags"] == "B-to O"
+    assert table.loc[1, "utterance"] == "from boston to new york"
+
+
+def test_slot_differences_names_the_misaligned_tagger():
+    from companion.data import TaggedSentence
+    from companion.metrics import slot_differences
+
+    sentences = [TaggedSentence(("to", "denver"), ("O", "B-to"))]
+    with pytest.raises(ValueError, match=r"second\[0\]: expected 2 tags"):
+        slot_differences(sentences, [["O", "B-to"]], [["O"]])
