@@ -134,16 +134,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True, choices=sorted(RECIPES), help="which tagger")
     parser.add_argument("--epochs", type=int, help="epochs (default: the recipe's)")
     parser.add_argument("--lr", type=float, help="Adam's learning rate (default: the recipe's)")
+    parser.add_argument("--window-radius", type=int, help="words read on each side of the current one (default: the recipe's)")
+    parser.add_argument("--hidden-size", type=int, help="hidden units per layer and direction (default: the recipe's)")
     parser.add_argument("--device", default=None, help="cpu, cuda or mps (default: the fastest present)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--predictions", type=Path, help="write the test predictions here (CoNLL format)")
     args = parser.parse_args(argv)
     recipe = RECIPES[args.model]
-    for name in ("epochs", "lr"):
+    for name in ("epochs", "lr", "window_radius", "hidden_size"):
         value = getattr(args, name)
         if value is not None:
-            if value <= 0:
-                parser.error(f"--{name}: expected a positive number, got {value}")
+            flag = "--" + name.replace("_", "-")
+            if name == "window_radius" and value < 0:
+                parser.error(f"{flag}: expected a non-negative integer, got {value}")
+            if name != "window_radius" and value <= 0:
+                parser.error(f"{flag}: expected a positive number, got {value}")
             recipe = replace(recipe, **{name: value})
     try:
         device = pick_device(args.device) if args.device else pick_device()

@@ -60,6 +60,8 @@ def test_malformed_data_names_the_file_and_line(tmp_path, capsys):
         (["--model", "elman", "--data", "no/such/folder"], "--data: expected 'atis' or a folder"),
         (["--model", "elman", "--epochs", "0"], "--epochs: expected a positive number, got 0"),
         (["--model", "elman", "--device", "tpu"], "prefer: expected one of"),
+        (["--model", "elman", "--window-radius", "-1"], "--window-radius: expected a non-negative integer, got -1"),
+        (["--model", "elman", "--hidden-size", "0"], "--hidden-size: expected a positive number, got 0"),
     ],
 )
 def test_bad_arguments_fail_with_a_clear_message(arguments, message, capsys):
@@ -73,3 +75,20 @@ def test_train_and_evaluate_wants_a_recipe():
 
     with pytest.raises(ValueError, match=r"recipe: expected a Recipe \(e.g. RECIPES\['elman'\]\), got str"):
         train_and_evaluate("elman", [], [], [])
+
+
+def test_overrides_reach_the_model(tmp_path, capsys, monkeypatch):
+    import companion.tag as tag
+
+    seen = {}
+    original = tag.train_and_evaluate
+
+    def spy(recipe, *args, **kwargs):
+        seen["recipe"] = recipe
+        return original(recipe, *args, **kwargs)
+
+    monkeypatch.setattr(tag, "train_and_evaluate", spy)
+    data = write_folder(tmp_path / "booking")
+    assert main(["--data", str(data), "--model", "elman", "--epochs", "1", "--window-radius", "0",
+                 "--hidden-size", "7", "--device", "cpu"]) == 0
+    assert (seen["recipe"].window_radius, seen["recipe"].hidden_size, seen["recipe"].epochs) == (0, 7, 1)
