@@ -22,6 +22,7 @@ from .tagging import (
     tagset_of,
     window_conflict,
 )
+from .shakespeare import TINY_SHAKESPEARE_FILE, CharVocabulary, load_tiny_shakespeare
 
 __all__ = [
     "ATIS_FILES",
@@ -47,4 +48,7 @@ __all__ = [
     "tagset_of",
     "window_conflict",
     "word_vocabulary",
+    "TINY_SHAKESPEARE_FILE",
+    "CharVocabulary",
+    "load_tiny_shakespeare",
 ]
