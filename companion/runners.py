@@ -4,7 +4,7 @@
 "memory"). ``StackedRecurrent`` holds the weights of a stack of layers under the names
 ``torch.nn.RNN``/``LSTM``/``GRU`` use (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, …), so a
 scratch module and its torch twin exchange ``state_dict()`` both ways; ``ElmanRNN`` is the twin
-of ``torch.nn.RNN``.
+of ``torch.nn.RNN``, ``LSTM`` of ``torch.nn.LSTM`` and ``GRU`` of ``torch.nn.GRU``.
 """
 from __future__ import annotations
 
@@ -23,7 +23,19 @@ from ._validate import (
     require_state,
     require_tensor,
 )
-from .cells import ACTIVATIONS, elman_step, jordan_step, uniform_init_bound
+from .cells import (
+    ACTIVATIONS,
+    add_forget_bias,
+    check_lstm_options,
+    elman_step,
+    gru_step,
+    jordan_step,
+    lstm_options_repr,
+    lstm_step,
+    require_pair,
+    require_plain_lstm,
+    uniform_init_bound,
+)
 
 
 def _map_state(function, *states):
@@ -136,18 +148,22 @@ class StackedRecurrent(nn.Module):
     of gate blocks of the cell (1 for the simple RNN), ``F_0`` is the input size and ``F_k`` for
     ``k > 0`` is ``D·H``, with ``D = 2`` directions when ``bidirectional`` (whose backward layers
     own the same weights with the suffix ``_reverse``) and 1 otherwise. Subclasses give
-    ``gate_count``, ``torch_twin`` and ``step``.
+    ``gate_count``, ``torch_twin`` and ``step``, and, for a memory of several tensors (an LSTM's
+    ``(h, c)``), ``state_names`` and ``output_of``.
 
     ``forward(input, hx=None, lengths=None)`` follows ``torch.nn.RNN``: ``input`` is
     ``(T, B, F)`` or, with ``batch_first``, ``(B, T, F)``; ``hx`` is ``(D·num_layers, B, H)``
-    ordered layer by layer, forward direction first; it returns ``(output, h_n)`` with
-    ``output`` ``(T, B, D·H)`` the last layer's memory at every step and ``h_n`` every layer's
-    and direction's final memory. ``lengths`` replaces ``PackedSequence`` for padded batches
-    (see :func:`unroll`).
+    ordered layer by layer, forward direction first (for an LSTM, the pair ``(h_0, c_0)`` of
+    such tensors); it returns ``(output, h_n)`` with ``output`` ``(T, B, D·H)`` the last layer's
+    memory at every step and ``h_n`` every layer's and direction's final memory (for an LSTM,
+    ``(h_n, c_n)``). ``lengths`` replaces ``PackedSequence`` for padded batches (see
+    :func:`unroll`).
     """
 
     gate_count = 1
     torch_twin: type[nn.RNNBase] = nn.RNNBase
+    # The tensors a layer carries from step to step, as torch names their initial values.
+    state_names: tuple[str, ...] = ("h_0",)
 
     def __init__(
         self,
@@ -169,18 +185,22 @@ class StackedRecurrent(nn.Module):
         self.bidirectional = bidirectional
         self.num_directions = 2 if bidirectional else 1
         factory = {"device": device, "dtype": dtype}
-        rows = self.gate_count * hidden_size
         for layer in range(num_layers):
             layer_input = input_size if layer == 0 else self.num_directions * hidden_size
             for suffix in self.direction_suffixes:
-                shapes = {"weight_ih": (rows, layer_input), "weight_hh": (rows, hidden_size)}
-                if bias:
-                    shapes.update(bias_ih=(rows,), bias_hh=(rows,))
-                for name, shape in shapes.items():
+                for name, shape in self._direction_parameter_shapes(layer_input).items():
                     self.register_parameter(
                         f"{name}_l{layer}{suffix}", nn.Parameter(torch.empty(*shape, **factory))
                     )
         self.reset_parameters()
+
+    def _direction_parameter_shapes(self, layer_input: int) -> dict[str, tuple[int, ...]]:
+        """The parameters one layer owns in one direction, by name without the layer suffix, in torch's order."""
+        rows = self.gate_count * self.hidden_size
+        shapes = {"weight_ih": (rows, layer_input), "weight_hh": (rows, self.hidden_size)}
+        if self.bias:
+            shapes.update(bias_ih=(rows,), bias_hh=(rows,))
+        return shapes
 
     @property
     def direction_suffixes(self) -> tuple[str, ...]:
@@ -195,38 +215,52 @@ class StackedRecurrent(nn.Module):
         """``(weight_ih, weight_hh, bias_ih, bias_hh)`` of one layer and direction; biases are ``None`` without bias."""
         return tuple(getattr(self, f"{name}_l{layer}{suffix}", None) for name in WEIGHT_NAMES)
 
-    def step(self, x: torch.Tensor, state: torch.Tensor, weights: tuple) -> torch.Tensor:
+    def step(self, x: torch.Tensor, state, weights: tuple):
+        """One time step of one layer and direction: ``(x_t (B, F_k), state) → new state``."""
         raise NotImplementedError
+
+    def output_of(self, state):
+        """What a layer passes up (and out) at each step: its whole state unless a subclass says otherwise."""
+        return state
 
     def torch_kwargs(self) -> dict:
         """Constructor arguments of the torch twin, besides the ones both store (sizes, layers, …)."""
         return {}
 
-    def _direction_runner(self, weights: tuple, initial_state: torch.Tensor):
+    def _direction_runner(self, weights: tuple, initial_state):
+        def step(x_t, state):
+            return self.step(x_t, state, weights)
+
         def run(inputs, lengths):
-            return unroll(lambda x_t, h: self.step(x_t, h, weights), inputs, initial_state, lengths)
+            return unroll(step, inputs, initial_state, lengths, emit=self.output_of)
 
         return run
 
-    def forward(
-        self,
-        input: torch.Tensor,
-        hx: torch.Tensor | None = None,
-        lengths=None,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        x, lengths = time_major_input(self, input, lengths)
-        dtype, batch = x.dtype, x.shape[1]
-        states = self.num_layers * self.num_directions
+    def _initial_states(self, hx, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """``hx`` checked, as a tuple with one ``(D·num_layers, B, H)`` tensor per entry of ``state_names``."""
+        shape = (self.num_layers * self.num_directions, x.shape[1], self.hidden_size)
         if hx is None:
-            hx = x.new_zeros(states, batch, self.hidden_size)
-        else:
-            require_state("hx", hx, (states, batch, self.hidden_size), dtype)
+            return tuple(x.new_zeros(shape) for _ in self.state_names)
+        if len(self.state_names) == 1:
+            require_state("hx", hx, shape, x.dtype)
+            return (hx,)
+        parts = require_pair("hx", hx, self.state_names)
+        for index, (name, part) in enumerate(zip(self.state_names, parts)):
+            require_state(f"hx[{index}] ({name})", part, shape, x.dtype)
+        return tuple(parts)
+
+    def forward(self, input: torch.Tensor, hx=None, lengths=None):
+        x, lengths = time_major_input(self, input, lengths)
+        initial = self._initial_states(hx, x)
         final_states = []
         for layer in range(self.num_layers):
-            runners = [
-                self._direction_runner(self.layer_weights(layer, suffix), hx[layer * self.num_directions + d])
-                for d, suffix in enumerate(self.direction_suffixes)
-            ]
+            runners = []
+            for direction, suffix in enumerate(self.direction_suffixes):
+                index = layer * self.num_directions + direction
+                state = tuple(part[index] for part in initial)
+                # A memory of one tensor travels bare, the way ElmanRNN's and GRU's steps take it.
+                state = state if len(state) > 1 else state[0]
+                runners.append(self._direction_runner(self.layer_weights(layer, suffix), state))
             if self.bidirectional:
                 x, finals = run_bidirectional(*runners, x, lengths)
                 final_states += finals
@@ -234,11 +268,16 @@ class StackedRecurrent(nn.Module):
                 x, final = runners[0](x, lengths)
                 final_states.append(final)
         output = x.transpose(0, 1) if self.batch_first else x
-        return output, torch.stack(final_states)
+        return output, _map_state(lambda *finals: torch.stack(finals), *final_states)
 
     @classmethod
     def from_torch(cls, module: nn.RNNBase) -> "StackedRecurrent":
         """A scratch copy of ``module`` (its twin class), with the same weights, device and dtype."""
+        return cls._copy_of_torch(module)
+
+    @classmethod
+    def _copy_of_torch(cls, module: nn.RNNBase, **options) -> "StackedRecurrent":
+        """``from_torch`` with constructor ``options`` the torch module has no counterpart for."""
         if not isinstance(module, cls.torch_twin):
             raise ValueError(
                 f"module: expected a {cls.torch_twin.__module__}.{cls.torch_twin.__name__}, "
@@ -248,9 +287,13 @@ class StackedRecurrent(nn.Module):
         given = {key: value for key, value in unsupported.items() if value}
         if given:
             raise ValueError(f"module: {cls.__name__} has no counterpart for {given}")
-        scratch = cls(**_shared_arguments(module), **cls.kwargs_from_torch(module))
-        scratch.load_state_dict(module.state_dict())
+        scratch = cls(**_shared_arguments(module), **cls.kwargs_from_torch(module), **options)
+        scratch.load_state_dict({**scratch._weights_torch_lacks(), **module.state_dict()})
         return scratch
+
+    def _weights_torch_lacks(self) -> dict[str, torch.Tensor]:
+        """The values that parameters absent from the torch twin take when its weights are loaded."""
+        return {}
 
     @classmethod
     def kwargs_from_torch(cls, module: nn.RNNBase) -> dict:
@@ -324,6 +367,123 @@ class ElmanRNN(StackedRecurrent):
 
     def extra_repr(self) -> str:
         return super().extra_repr() + f", nonlinearity={self.nonlinearity!r}"
+
+
+class LSTM(StackedRecurrent):
+    r"""The long short-term memory, the twin of ``torch.nn.LSTM`` (chapter 3).
+
+    Each layer ``k`` runs :func:`~companion.cells.lstm_step` along the sequence, reading the
+    memory sequence of the layer below (:math:`h^{(0)}_t = x_t`):
+
+    .. math::
+        i_t, f_t, o_t &= \sigma(\cdot), \quad g_t = 	anh(W_{ig}\, h^{(k-1)}_t + b_{ig} + W_{hg}\, h^{(k)}_{t-1} + b_{hg}) \
+        c^{(k)}_t &= f_t \odot c^{(k)}_{t-1} + i_t \odot g_t, \qquad h^{(k)}_t = o_t \odot 	anh(c^{(k)}_t)
+
+    Weights are laid out as in ``torch.nn.LSTM`` (four row blocks *i, f, g, o*; see
+    :class:`StackedRecurrent`). ``forward(input, hx=None, lengths=None)`` takes ``hx = (h_0,
+    c_0)``, each ``(D·num_layers, B, H)``, and returns ``(output, (h_n, c_n))``.
+
+    ``forget_bias`` is added to the forget gate's ``bias_ih`` rows of every layer when the
+    weights are drawn (1.0 is a common choice; the default 0 draws exactly as torch does).
+    ``peephole``, ``coupled`` and ``forget_gate=False`` select the variants of
+    :func:`~companion.cells.lstm_step`; peepholes are parameters of their own,
+    ``weight_peephole_l{k}`` ``(3, H)`` (rows :math:`p_i, p_f, p_o`, with ``_reverse`` for the
+    backward direction). A module with any variant cannot be exported to torch (:meth:`to_torch`
+    raises), but :meth:`from_torch` loads torch's weights into one, peepholes at zero: with zero
+    peepholes it computes exactly what ``torch.nn.LSTM`` does.
+    """
+
+    gate_count = 4
+    torch_twin = nn.LSTM
+    state_names = ("h_0", "c_0")
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        bidirectional: bool = False,
+        forget_bias: float = 0.0,
+        peephole: bool = False,
+        coupled: bool = False,
+        forget_gate: bool = True,
+        device=None,
+        dtype=None,
+    ):
+        check_lstm_options(peephole, coupled, forget_gate, forget_bias, bias)
+        self.peephole, self.coupled, self.forget_gate = peephole, coupled, forget_gate
+        self.forget_bias = float(forget_bias)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional, device, dtype)
+
+    def _direction_parameter_shapes(self, layer_input: int) -> dict[str, tuple[int, ...]]:
+        shapes = super()._direction_parameter_shapes(layer_input)
+        if self.peephole:
+            shapes["weight_peephole"] = (3, self.hidden_size)
+        return shapes
+
+    def reset_parameters(self) -> None:
+        super().reset_parameters()
+        if self.forget_bias:
+            for layer in range(self.num_layers):
+                for suffix in self.direction_suffixes:
+                    add_forget_bias(getattr(self, f"bias_ih_l{layer}{suffix}"), self.hidden_size, self.forget_bias)
+
+    def layer_weights(self, layer: int, suffix: str = "") -> tuple[torch.Tensor, ...]:
+        """``(weight_ih, weight_hh, bias_ih, bias_hh, weight_peephole)``; ``None`` for what the module lacks."""
+        return super().layer_weights(layer, suffix) + (getattr(self, f"weight_peephole_l{layer}{suffix}", None),)
+
+    def step(self, x, state, weights):
+        return lstm_step(x, state, *weights, coupled=self.coupled, forget_gate=self.forget_gate)
+
+    def output_of(self, state):
+        return state[0]
+
+    @classmethod
+    def from_torch(
+        cls, module: nn.LSTM, peephole: bool = False, coupled: bool = False, forget_gate: bool = True
+    ) -> "LSTM":
+        """A scratch copy of ``module`` with its weights, device and dtype; peepholes, if asked for, start at zero."""
+        return cls._copy_of_torch(module, peephole=peephole, coupled=coupled, forget_gate=forget_gate)
+
+    def _weights_torch_lacks(self) -> dict[str, torch.Tensor]:
+        # Zero peepholes make the module compute exactly what the torch module does.
+        return {
+            name: torch.zeros_like(weight)
+            for name, weight in self.named_parameters()
+            if name.startswith("weight_peephole_")
+        }
+
+    def torch_kwargs(self) -> dict:
+        require_plain_lstm(self, "torch.nn.LSTM")
+        return {}
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + lstm_options_repr(self)
+
+
+class GRU(StackedRecurrent):
+    r"""The gated recurrent unit, the twin of ``torch.nn.GRU`` (chapter 3).
+
+    Each layer ``k`` runs :func:`~companion.cells.gru_step` along the memory sequence of the
+    layer below (:math:`h^{(0)}_t = x_t`):
+
+    .. math::
+        n_t = 	anhig(W_{in}\, h^{(k-1)}_t + b_{in} + r_t \odot (W_{hn}\, h^{(k)}_{t-1} + b_{hn})ig),
+        \qquad h^{(k)}_t = (1 - z_t) \odot n_t + z_t \odot h^{(k)}_{t-1}
+
+    with the reset and update gates :math:`r_t, z_t` sigmoids of the same two inputs. Weights
+    are laid out as in ``torch.nn.GRU`` (three row blocks *r, z, n*; see
+    :class:`StackedRecurrent`); ``forward(input, hx=None, lengths=None)`` returns
+    ``(output, h_n)``, as ``torch.nn.GRU`` does.
+    """
+
+    gate_count = 3
+    torch_twin = nn.GRU
+
+    def step(self, x, state, weights):
+        return gru_step(x, state, *weights)
 
 
 class JordanRNN(nn.Module):
