@@ -44,15 +44,16 @@ class Recipe:
 
 
 # Measured on ATIS (test F1, selected on valid, seed 0, 2 CPU cores): elman 93.98, jordan 93.46,
-# bielman 94.08. Dropout 0.5 helped every model; the bidirectional ones need a narrower window,
-# since their backward memory already sees the rest of the sentence (±3 gave 92.86).
+# bielman 94.21, bielman2 94.54. Dropout 0.5 helped every model. The bidirectional ones need a
+# narrower window (their backward memory already reads the rest of the sentence: bielman with
+# ±3 gave 92.86) and fewer hidden units. Other seeds move each score by about ±0.3.
 RECIPES: dict[str, Recipe] = {
     "ffn": Recipe("ffn", dropout=0.5),
     "elman": Recipe("elman", dropout=0.5),
     "elman2": Recipe("elman", num_layers=2, dropout=0.5),
     "jordan": Recipe("jordan", dropout=0.5),
-    "bielman": Recipe("bielman", window_radius=1, dropout=0.5),
-    "bielman2": Recipe("bielman", num_layers=2, window_radius=1, dropout=0.5),
+    "bielman": Recipe("bielman", window_radius=1, hidden_size=100, dropout=0.5),
+    "bielman2": Recipe("bielman", num_layers=2, window_radius=0, hidden_size=100, dropout=0.5),
 }
 
 
