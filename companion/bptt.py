@@ -11,7 +11,7 @@ chapter's derivations can be read, run and checked line by line. Arrays are time
 Time is counted from 1 in the equations and from 0 in the arrays: ``inputs[t - 1]`` is ``x_t``;
 in a cache, ``hidden[t]`` is ``h_t`` and ``hidden[0]`` is ``h_0``.
 
-The Elman RNN of the notes, with φ = tanh::
+The Elman RNN of the notes, with φ = tanh (the numbers are those of the equations of chapter 4)::
 
     a_t = U x_t + W h_{t-1} + b,    h_t = φ(a_t)                                    (4.1)
     o_t = V h_t + c,                ŷ_t = softmax(o_t)                              (4.2)
@@ -22,58 +22,64 @@ cross-entropy of the sequence (min-char-rnn's loss), and it does not grow with t
 Every function of this module uses that normalisation; the trainer reports it divided by ``T``
 (nats per character).
 
-Backward, with δ_t = ∂L/∂h_t and ⊙ the element-wise product::
+Backward, with ⊙ the element-wise product and φ'(a_t) = 1 - h_t² for tanh. The read-out first::
 
     ∂L/∂o_t = (ŷ_t - onehot(y_t)) / B                                               (4.4)
-    δ_t = Vᵀ ∂L/∂o_t + Wᵀ (δ_{t+1} ⊙ φ'(a_{t+1})),    δ_{T+1} = 0                    (4.5)
+    ∂L/∂V = Σ_t ∂L/∂o_t h_tᵀ,    ∂L/∂c = Σ_t ∂L/∂o_t                                (4.5)
+
+then the recurrence, written as the notes write it: a sum over every loss term L_t and every
+earlier step k of products of Jacobians::
+
+    ∂h_j/∂h_{j-1} = diag(φ'(a_j)) W                                                 (4.6)
+    ∂L/∂W = Σ_{t=1..T} Σ_{k=1..t} ∂L_t/∂h_t (Π_{j=k+1..t} ∂h_j/∂h_{j-1}) ∂⁺h_k/∂W,
+    and the same for U and b                                                        (4.7)
+
+where ∂⁺h_k/∂W is the immediate partial derivative (h_{k-1} held constant). It costs O(T²);
+:func:`backward_jacobian_products` computes it literally. The recursion that the code uses, with
+δ_t = ∂L/∂h_t (the gradient of all loss terms, through every path)::
+
+    δ_t = Vᵀ ∂L/∂o_t + Wᵀ (δ_{t+1} ⊙ φ'(a_{t+1})),    δ_{T+1} = 0                    (4.8)
     ∂L/∂W = Σ_t (δ_t ⊙ φ'(a_t)) h_{t-1}ᵀ,   ∂L/∂U = Σ_t (δ_t ⊙ φ'(a_t)) x_tᵀ,
-    ∂L/∂b = Σ_t δ_t ⊙ φ'(a_t),   ∂L/∂V = Σ_t ∂L/∂o_t h_tᵀ,   ∂L/∂c = Σ_t ∂L/∂o_t,
-    ∂L/∂h_0 = Wᵀ (δ_1 ⊙ φ'(a_1))                                                    (4.6)
+    ∂L/∂b = Σ_t δ_t ⊙ φ'(a_t),   ∂L/∂h_0 = Wᵀ (δ_1 ⊙ φ'(a_1))                         (4.9)
 
-with φ'(a_t) = 1 - h_t² for tanh. One backward sweep: O(T). The same gradient written as the
-lecture writes it, a sum over every loss term and every earlier step of products of Jacobians::
+gives the same numbers as (4.7) in one backward sweep: O(T) (:func:`backward`).
 
-    ∂L/∂W = Σ_{t=1..T} Σ_{j=1..t} ∂L_t/∂h_t (Π_{i=j+1..t} ∂h_i/∂h_{i-1}) ∂⁺h_j/∂W,
-    ∂h_i/∂h_{i-1} = diag(φ'(a_i)) W                                                 (4.7)
+**Truncated BPTT to K steps** (``truncation=K``): each loss term L_t sends its gradient back
+through the K most recent applications of the recurrence, steps t, t-1, ..., t-K+1, and no
+further; the state entering step t-K+1 is treated as a constant::
 
-where ∂⁺h_j/∂W is the immediate partial derivative (h_{j-1} held constant). It costs O(T²);
-:func:`backward_jacobian_products` computes it literally, to show that it equals (4.5)-(4.6).
-
-**Truncated BPTT to k steps** (``truncation=k``): each loss term L_t sends its gradient back
-through the k most recent applications of the recurrence, steps t, t-1, ..., t-k+1, and no
-further; the state entering step t-k+1 is treated as a constant::
-
-    g_k = Σ_{t=1..T} Σ_{j=max(1, t-k+1)..t} ∂L_t/∂h_t (Π_{i=j+1..t} ∂h_i/∂h_{i-1}) ∂⁺h_j/∂θ   (4.8)
+    g_K = Σ_{t=1..T} Σ_{k=max(1, t-K+1)..t} ∂L_t/∂h_t (Π_{j=k+1..t} ∂h_j/∂h_{j-1}) ∂⁺h_k/∂θ   (4.14)
 
 for every θ among U, W, b (V and c only ever see step t). ``h_0`` is reached through step 1, so
-it receives the gradient of L_t only when t ≤ k. With k = 1 no gradient crosses a time step;
-with k ≥ T, (4.8) is exactly (4.7). This is not the same as cutting the sequence into chunks
+it receives the gradient of L_t only when t ≤ K. With K = 1 no gradient crosses a time step;
+with K ≥ T, (4.14) is exactly (4.7). This is not the same as cutting the sequence into chunks
 (min-char-rnn's truncation, which :func:`train_char_rnn` does by processing ``sequence_length``
-characters at a time and carrying the state forward). Computing (4.8) one loss term at a time
-costs O(T·k); :func:`backward` gets the same O(T·k) in one sweep by carrying, at each step, one
-δ per loss term still within its window (at most k of them) and dropping the one whose window
+characters at a time and carrying the state forward). Computing (4.14) one loss term at a time
+costs O(T·K); :func:`backward` gets the same O(T·K) in one sweep by carrying, at each step, one
+δ per loss term still within its window (at most K of them) and dropping the one whose window
 closes.
 
 The LSTM follows ``torch.nn.LSTM`` (gate order i, f, g, o stacked in the rows of the weights)::
 
     z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh = [z^i; z^f; z^g; z^o]
     i_t = σ(z^i),  f_t = σ(z^f),  g_t = tanh(z^g),  o_t = σ(z^o)
-    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t,    h_t = o_t ⊙ tanh(c_t)                        (4.9)
+    c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t,    h_t = o_t ⊙ tanh(c_t)                        (4.10)
 
 with the same read-out (a linear layer, softmax, cross-entropy (4.2)-(4.3)). Its backward
 carries two gradients, ∂L/∂h_t and ∂L/∂c_t::
 
     ∂L/∂c_t = ∂L/∂c_t|_{from t+1} + ∂L/∂h_t ⊙ o_t ⊙ (1 - tanh²(c_t)),
-    ∂L/∂c_{t-1}|_{from t} = ∂L/∂c_t ⊙ f_t,                                          (4.10)
+    ∂L/∂c_{t-1}|_{from t} = ∂L/∂c_t ⊙ f_t,
+    ∂L/∂z^i = ∂L/∂c_t ⊙ g_t ⊙ i_t(1-i_t),    ∂L/∂z^f = ∂L/∂c_t ⊙ c_{t-1} ⊙ f_t(1-f_t),
+    ∂L/∂z^g = ∂L/∂c_t ⊙ i_t ⊙ (1-g_t²),      ∂L/∂z^o = ∂L/∂h_t ⊙ tanh(c_t) ⊙ o_t(1-o_t),
+    ∂L/∂h_{t-1}|_{from t} = W_hhᵀ ∂L/∂z_t                                           (4.11)
 
-and through the gates, ∂L/∂z^i = ∂L/∂c_t ⊙ g_t ⊙ i_t(1-i_t), ∂L/∂z^f = ∂L/∂c_t ⊙ c_{t-1} ⊙
-f_t(1-f_t), ∂L/∂z^g = ∂L/∂c_t ⊙ i_t ⊙ (1-g_t²), ∂L/∂z^o = ∂L/∂h_t ⊙ tanh(c_t) ⊙ o_t(1-o_t),
-and ∂L/∂h_{t-1}|_{from t} = W_hhᵀ ∂L/∂z_t. Truncation (4.8) applies to both paths.
+Truncation (4.14) applies to both paths.
 
-Training helpers: global-norm clipping (4.11), SGD and Adagrad (4.12) in
-:func:`train_char_rnn`, :func:`sample`, and checks: :func:`numerical_gradient`,
-:func:`relative_error`, :func:`gradient_check`; :func:`cache_nbytes` and :func:`bptt_cost` for
-the time and memory of BPTT as the sequence grows.
+Training helpers: global-norm clipping (4.16), SGD and Adagrad (4.15) in
+:func:`train_char_rnn`, :func:`sample`; checks: :func:`numerical_gradient` (central
+differences, (4.12)), :func:`relative_error` (4.13), :func:`gradient_check`; and
+:func:`cache_nbytes` and :func:`bptt_cost` for the time and memory of BPTT as the sequence grows.
 """
 from __future__ import annotations
 
@@ -272,7 +278,7 @@ class RNNParameters(_Parameters):
 
 @dataclass(eq=False)
 class LSTMParameters(_Parameters):
-    """The LSTM (4.9) in ``torch.nn.LSTM``'s layout, plus a linear read-out (chapter 4).
+    """The LSTM (4.10) in ``torch.nn.LSTM``'s layout, plus a linear read-out (chapter 4).
 
     ``weight_ih`` (4H, F), ``weight_hh`` (4H, H), ``bias_ih`` and ``bias_hh`` (4H,), rows in the
     gate order i, f, g, o; read-out ``weight_out`` (O, H) and ``bias_out`` (O,), like
@@ -397,9 +403,9 @@ def _output_gradient(probabilities: np.ndarray, targets: np.ndarray) -> np.ndarr
 def _with_new_loss_term(carried: np.ndarray, new: np.ndarray, truncation: int | None) -> np.ndarray:
     """The gradients reaching one step, one row per loss term still within its window.
 
-    Full BPTT needs no windows, so all loss terms share one row (the δ of (4.5)). With
-    truncation k, row ``a`` holds the gradient of L_{t+a}; rows ``a ≥ k`` would reach further back
-    than k steps and are dropped, (4.8).
+    Full BPTT needs no windows, so all loss terms share one row (the δ of (4.8)). With
+    truncation K, row ``a`` holds the gradient of L_{t+a}; rows ``a ≥ K`` would reach further back
+    than K steps and are dropped, (4.14).
     """
     if truncation is None:
         return carried + new[None]
@@ -471,7 +477,7 @@ def _require_cache(cache, kind, params, params_kind) -> None:
 
 
 def backward(params: RNNParameters, cache: RNNCache, truncation: int | None = None) -> dict[str, np.ndarray]:
-    """The gradients of the loss by the recursion (4.5)-(4.6), O(T); truncated to k steps by (4.8).
+    """The gradients by (4.4)-(4.5) and the recursion (4.8)-(4.9), O(T); truncated to K steps by (4.14).
 
     Returns a dict with ``"U"``, ``"W"``, ``"b"``, ``"V"``, ``"c"`` and ``"h0"`` (∂L/∂h_0). Pass
     the ``params`` that made ``cache``. ``truncation=None`` is full BPTT; ``truncation=k`` lets
@@ -486,11 +492,11 @@ def backward(params: RNNParameters, cache: RNNCache, truncation: int | None = No
     pre_activation_grads = np.empty_like(hidden[1:])  # δ_t ⊙ φ'(a_t)
     carried = _empty_carry(batch, hidden_size, truncation)
     for t in range(steps, 0, -1):
-        delta = _with_new_loss_term(carried, from_output[t - 1], truncation)  # (4.5)
+        delta = _with_new_loss_term(carried, from_output[t - 1], truncation)  # (4.8)
         per_term = delta * (1.0 - hidden[t] ** 2)
         pre_activation_grads[t - 1] = per_term.sum(axis=0)
         carried = per_term @ params.W  # Wᵀ(δ_t ⊙ φ'(a_t)), on its way to h_{t-1}
-    return {  # (4.6)
+    return {  # (4.9), and (4.5) for V and c
         "U": _input_weight_gradient(pre_activation_grads, cache.inputs, params.input_size),
         "W": np.einsum("tbh,tbk->hk", pre_activation_grads, hidden[:-1]),
         "b": pre_activation_grads.sum(axis=(0, 1)),
@@ -503,7 +509,7 @@ def backward(params: RNNParameters, cache: RNNCache, truncation: int | None = No
 def backward_jacobian_products(
     params: RNNParameters, cache: RNNCache, truncation: int | None = None
 ) -> dict[str, np.ndarray]:
-    """The same gradients as :func:`backward`, computed literally as (4.7) (or (4.8)): O(T²).
+    """The same gradients as :func:`backward`, computed literally as (4.6)-(4.7) (or (4.14)): O(T²).
 
     For every loss term L_t and every step j ≤ t (j ≥ t-k+1 with truncation k), the chain
     Π_{i=j+1..t} ∂h_i/∂h_{i-1} is formed as a product of explicit (H, H) Jacobians
@@ -576,7 +582,7 @@ def lstm_forward(
     c0: np.ndarray | None,
     targets: np.ndarray,
 ):
-    """The loss (4.3) of the LSTM (4.9) with a softmax read-out, and the :class:`LSTMCache`.
+    """The loss (4.3) of the LSTM (4.10) with a softmax read-out, and the :class:`LSTMCache`.
 
     Shapes as in :func:`forward`; ``c0`` (B, H) or ``None`` for zeros. Returns ``(loss, cache)``
     (chapter 4).
@@ -598,7 +604,7 @@ def lstm_forward(
         gates[t, :, 2 * size : 3 * size] = np.tanh(z[:, 2 * size : 3 * size])  # g
         gates[t, :, 3 * size :] = _sigmoid(z[:, 3 * size :])  # o
         i, f, g, o = np.split(gates[t], 4, axis=1)
-        cells[t + 1] = f * cells[t] + i * g  # (4.9)
+        cells[t + 1] = f * cells[t] + i * g  # (4.10)
         hidden[t + 1] = o * np.tanh(cells[t + 1])
     cell_tanh = np.tanh(cells[1:])
     probabilities, loss = _read_out(params.weight_out, params.bias_out, hidden[1:], targets)
@@ -606,10 +612,10 @@ def lstm_forward(
 
 
 def lstm_backward(params: LSTMParameters, cache: LSTMCache, truncation: int | None = None) -> dict[str, np.ndarray]:
-    """The gradients of the LSTM's loss by (4.10), O(T); truncated to k steps by (4.8).
+    """The gradients of the LSTM's loss by (4.11), O(T); truncated to K steps by (4.14).
 
     Returns a dict with every field of :class:`LSTMParameters` plus ``"h0"`` and ``"c0"``.
-    ``bias_ih`` and ``bias_hh`` enter (4.9) only through their sum, so their gradients are
+    ``bias_ih`` and ``bias_hh`` enter (4.10) only through their sum, so their gradients are
     equal. With truncation k, both ∂L/∂h and ∂L/∂c of a loss term stop after k steps (chapter 4).
     """
     _require_cache(cache, LSTMCache, params, LSTMParameters)
@@ -627,7 +633,7 @@ def lstm_backward(params: LSTMParameters, cache: LSTMCache, truncation: int | No
         tanh_c = cache.cell_tanh[t - 1]
         by_hidden = _with_new_loss_term(carried_hidden, from_output[t - 1], truncation)
         by_cell = _with_new_loss_term(carried_cell, no_cell_gradient, truncation)
-        by_cell = by_cell + by_hidden * o * (1.0 - tanh_c**2)  # (4.10)
+        by_cell = by_cell + by_hidden * o * (1.0 - tanh_c**2)  # (4.11)
         per_term = np.concatenate(
             [
                 by_cell * g * i * (1.0 - i),
@@ -657,7 +663,7 @@ def lstm_backward(params: LSTMParameters, cache: LSTMCache, truncation: int | No
 
 
 def numerical_gradient(f: Callable[[], float], array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences (f(x + ε) - f(x - ε)) / 2ε for every entry of ``array`` (chapter 4).
+    """Central differences (f(x + ε) - f(x - ε)) / 2ε, (4.12), for every entry of ``array`` (chapter 4).
 
     ``f`` takes no argument and must compute its value from the current contents of ``array``,
     which is changed in place one entry at a time and restored afterwards. The error is O(ε²)
@@ -683,7 +689,7 @@ def numerical_gradient(f: Callable[[], float], array: np.ndarray, eps: float = 1
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """max |a - b| / max(max |a|, max |b|): the largest difference relative to the arrays' scale.
+    """max |a - b| / max(max |a|, max |b|), (4.13): the largest difference relative to the arrays' scale.
 
     Entry-wise relative errors are meaningless for entries near zero (rounding dominates them),
     so the difference is measured against the largest entry. 0 when both arrays are zero.
@@ -749,7 +755,7 @@ def global_norm(grads: Mapping[str, np.ndarray]) -> float:
 def clip_by_global_norm(grads: Mapping[str, np.ndarray], max_norm: float) -> tuple[dict[str, np.ndarray], float]:
     """Gradients rescaled so that their global norm is at most ``max_norm``, and the norm before.
 
-    g ← g · min(1, τ / ‖g‖)   (4.11): the direction is kept, only the step shrinks, which tames
+    g ← g · min(1, τ / ‖g‖)   (4.16): the direction is kept, only the step shrinks, which tames
     the exploding gradients of long chains of Jacobians (chapter 4).
     """
     max_norm = _require_positive_float("max_norm", max_norm)
@@ -801,10 +807,10 @@ def train_char_rnn(
     The text ``ids`` is cut into ``batch_size`` contiguous streams read side by side. Each step
     takes the next ``sequence_length`` characters of every stream as inputs and the characters one
     further as targets, runs :func:`forward` from the state the previous chunk ended in, then
-    :func:`backward` (with ``truncation`` inside the chunk), optional clipping (4.11) and an update:
+    :func:`backward` (with ``truncation`` inside the chunk), optional clipping (4.16) and an update:
 
     * ``"sgd"``: θ ← θ - η g
-    * ``"adagrad"``: m ← m + g², θ ← θ - η g / sqrt(m + 1e-8)   (4.12)
+    * ``"adagrad"``: m ← m + g², θ ← θ - η g / sqrt(m + 1e-8)   (4.15)
 
     When the streams run out, reading starts again at their beginning from a zero state. ``h0``
     is not trained. ``callback(step, loss, params)`` is called after every update; ``progress``

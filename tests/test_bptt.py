@@ -210,7 +210,7 @@ def test_truncation_to_at_least_T_steps_is_full_bptt():
 
 
 def truncated_reference(cell, readout, x, states, targets, k, full_states):
-    """(4.8) one loss term at a time in torch: L_t is computed from the state k steps back, detached.
+    """(4.14) one loss term at a time in torch: L_t is computed from the state k steps back, detached.
 
     Loss terms with t ≤ k start from the initial states, which then receive their gradient.
     """
