@@ -3,8 +3,9 @@
 Split by concept: ``cells`` (one step), ``runners`` (steps along a sequence, stacked layers),
 ``models`` (networks the chapters train), ``encoding`` and ``data`` (inputs and corpora),
 ``shapes`` (the four shapes of sequence problems), ``training``, ``metrics``, ``tables``,
-``plots``, ``exercises`` (checkers and student copies), ``tag`` (the slot-filling command line)
-and ``device`` (where to run, and seeds).
+``plots``, ``widgets`` (interactive figures that still show their result on a static page),
+``exercises`` (checkers and student copies), ``tag`` (the slot-filling command line) and
+``device`` (where to run, and seeds). ``memory_cell`` is the lecture's single LSTM cell.
 """
 
 __version__ = "0.1.0"

@@ -81,7 +81,7 @@ def lstm_step(
     coupled: bool = False,
     forget_gate: bool = True,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""One step of the long short-term memory (LSTM), as ``torch.nn.LSTM`` computes it (chapter 3).
+    r"""One step of the long short-term memory (LSTM), as ``torch.nn.LSTM`` computes it (chapter 3, equations (3.3)-(3.8)).
 
     .. math::
         i_t &= \sigma(W_{ii}\, x_t + b_{ii} + W_{hi}\, h_{t-1} + b_{hi}) \\
@@ -148,7 +148,7 @@ def gru_step(
     bias_ih: torch.Tensor | None,
     bias_hh: torch.Tensor | None,
 ) -> torch.Tensor:
-    r"""One step of the gated recurrent unit (GRU), exactly as ``torch.nn.GRU`` computes it (chapter 3).
+    r"""One step of the gated recurrent unit (GRU), exactly as ``torch.nn.GRU`` computes it (chapter 3, equations (3.9)-(3.12)).
 
     .. math::
         r_t &= \sigma(W_{ir}\, x_t + b_{ir} + W_{hr}\, h_{t-1} + b_{hr}) \\

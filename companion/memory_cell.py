@@ -87,7 +87,7 @@ class MemoryCellStep:
 
 @dataclass(frozen=True)
 class MemoryCell:
-    r"""A single LSTM memory cell with explicit weights, as in the lecture (chapter 3).
+    r"""A single LSTM memory cell with explicit weights, as in the lecture (chapter 3, equation (3.1)).
 
     .. math::
         z = w \cdot x + b, \quad z_i = w_i \cdot x + b_i, \quad z_f = w_f \cdot x + b_f, \quad
@@ -193,7 +193,7 @@ erases the cell, ``x3 = 1`` reads it out."""
 
 
 def lecture_example_cell(gate_activation: str = "sigmoid") -> MemoryCell:
-    r"""The lecture's worked example: a cell that stores :math:`x_1` on command (chapter 3).
+    r"""The lecture's worked example: a cell that stores :math:`x_1` on command (chapter 3, equation (3.2)).
 
     .. math::
         z = x_1, \quad z_i = 100\, x_2 - 10, \quad z_f = 100\, x_2 + 10, \quad z_o = 100\, x_3 - 10

@@ -9,7 +9,8 @@ The lecture sorts sequence problems by what goes in and what comes out:
 * ``EncoderDecoder`` — a sequence in, a sequence of another length out (many-to-many,
   unaligned: translation).
 
-Each is an Elman network (``companion.runners.ElmanRNN``, ``tanh``) with a linear read-out.
+Each is an Elman network (``companion.runners.ElmanRNN``, ``tanh``) with a linear read-out;
+``SequenceToVector`` can also have an LSTM or a GRU body (chapter 3).
 Sequences are time-major ``(T, B, F)``, or ``(B, T, F)`` with ``batch_first``; every tensor a
 model makes is created on the device and with the dtype of its input.
 """
@@ -22,12 +23,14 @@ from ._validate import (
     describe_shape,
     require_choice,
     require_floating,
+    require_lengths,
     require_positive_int,
     require_sequence_batch,
     require_tensor,
 )
+from .cells import add_forget_bias, check_lstm_options
 from .models import ElmanNetwork
-from .runners import ElmanRNN
+from .runners import GRU, LSTM, ElmanRNN
 
 class VectorToSequence(nn.Module):
     r"""One vector in, a sequence of ``steps`` outputs out: one-to-many (chapter 2).
@@ -96,37 +99,108 @@ class VectorToSequence(nn.Module):
         return f"steps_mode={self.steps_mode!r}"
 
 
-class SequenceToVector(nn.Module):
-    r"""A sequence in, one output vector out: many-to-one (chapter 2).
+SEQUENCE_TO_VECTOR_CELLS = ("elman", "lstm", "gru")
+_TORCH_LAYERS = {"elman": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+_SCRATCH_LAYERS = {"elman": ElmanRNN, "lstm": LSTM, "gru": GRU}
 
-    The lecture's example is sentiment analysis: a review in, its sentiment out. An Elman layer
-    reads the whole sequence; the read-out sees only the memory after the last real step:
+
+class SequenceToVector(nn.Module):
+    r"""A sequence in, one output vector out: many-to-one (chapter 2; LSTM and GRU bodies, chapter 3).
+
+    The lecture's example is sentiment analysis: a review in, its sentiment out. A recurrent
+    layer reads the whole sequence; the read-out sees only the memory after the last real step.
+    With the default ``cell="elman"``:
 
     .. math::  h_t = \tanh(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh}), \quad h_0 = 0,
                \qquad y = V h_T + c
 
+    ``cell="lstm"`` makes :math:`h_t` the output of an LSTM (chapter 3, equations (3.3) to
+    (3.8)) and ``cell="gru"`` that of a GRU (chapter 3, equations (3.9) to (3.12)); the read-out
+    is the same.
+
     ``forward(inputs, lengths=None)`` takes ``inputs`` ``(T, B, F)`` (``(B, T, F)`` with
     ``batch_first``) and returns ``(B, O)``. In a padded batch, ``lengths`` gives each
     sequence's number of real steps, and :math:`h_T` is then the memory at that sequence's own
-    last step (the final memory ``h_n`` of ``ElmanRNN`` with ``lengths``), so padding never
+    last step (the final memory ``h_n`` of the layer with ``lengths``), so padding never
     reaches the output.
+
+    The body is the companion's layer (:class:`~companion.runners.ElmanRNN`,
+    :class:`~companion.runners.LSTM`, :class:`~companion.runners.GRU`) unless ``torch_layer``,
+    which makes it its twin ``torch.nn.RNN``/``LSTM``/``GRU``: the same function of the same
+    weights (the parity tests prove it), computed much faster. ``lstm_options`` (``peephole``,
+    ``coupled``, ``forget_gate``, ``forget_bias``) go to the LSTM; only ``forget_bias`` exists
+    for the torch layer.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, output_size: int, batch_first: bool = False):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        batch_first: bool = False,
+        cell: str = "elman",
+        torch_layer: bool = False,
+        **lstm_options,
+    ):
         super().__init__()
         self.input_size = require_positive_int("input_size", input_size)
         self.hidden_size = require_positive_int("hidden_size", hidden_size)
         self.output_size = require_positive_int("output_size", output_size)
+        require_choice("cell", cell, SEQUENCE_TO_VECTOR_CELLS)
+        if not isinstance(torch_layer, bool):
+            raise ValueError(f"torch_layer: expected True or False, got {torch_layer!r}")
+        known = ("peephole", "coupled", "forget_gate", "forget_bias")
+        for name in lstm_options:
+            if name not in known:
+                raise ValueError(f"{name}: not an option of SequenceToVector; LSTM options are {', '.join(known)}")
+            if cell != "lstm":
+                raise ValueError(f"{name}: an LSTM option, expected cell='lstm', got cell={cell!r}")
+            if torch_layer and name != "forget_bias":
+                raise ValueError(
+                    f"{name}: torch.nn.LSTM has no such variant; use torch_layer=False (the companion's LSTM)"
+                )
         self.batch_first = batch_first
-        self.rnn = ElmanRNN(input_size, hidden_size, nonlinearity="tanh", batch_first=batch_first)
+        self.cell = cell
+        self.torch_layer = torch_layer
+        if torch_layer:
+            forget_bias = lstm_options.get("forget_bias", 0.0)
+            check_lstm_options(False, False, True, forget_bias, True)
+            self.rnn = _TORCH_LAYERS[cell](input_size, hidden_size, batch_first=batch_first)
+            if forget_bias:
+                add_forget_bias(self.rnn.bias_ih_l0, hidden_size, forget_bias)
+        elif cell == "elman":
+            self.rnn = ElmanRNN(input_size, hidden_size, nonlinearity="tanh", batch_first=batch_first)
+        else:
+            self.rnn = _SCRATCH_LAYERS[cell](input_size, hidden_size, batch_first=batch_first, **lstm_options)
         self.readout = nn.Linear(hidden_size, output_size)
 
-    def forward(self, inputs: torch.Tensor, lengths=None) -> torch.Tensor:
+    def final_memory(self, inputs: torch.Tensor, lengths=None) -> torch.Tensor:
+        """:math:`h_T` ``(B, H)``: the memory after each sequence's last real step."""
         require_tensor("inputs", inputs)
         require_sequence_batch("inputs", inputs, self.input_size, self.batch_first)
         require_floating("inputs", inputs, self.readout.weight.dtype)
-        _, h_n = self.rnn(inputs, lengths=lengths)
-        return self.readout(h_n[-1])
+        if self.torch_layer and lengths is not None:
+            batch = inputs.shape[0 if self.batch_first else 1]
+            time = inputs.shape[1 if self.batch_first else 0]
+            lengths = require_lengths("lengths", lengths, batch, time)
+            packed = nn.utils.rnn.pack_padded_sequence(
+                inputs, lengths.cpu(), batch_first=self.batch_first, enforce_sorted=False
+            )
+            _, h_n = self.rnn(packed)
+        elif self.torch_layer:
+            _, h_n = self.rnn(inputs)
+        else:
+            _, h_n = self.rnn(inputs, lengths=lengths)
+        if self.cell == "lstm":
+            h_n = h_n[0]  # (h_n, c_n): the read-out sees h
+        return h_n[-1]
+
+    def forward(self, inputs: torch.Tensor, lengths=None) -> torch.Tensor:
+        return self.readout(self.final_memory(inputs, lengths))
+
+    def extra_repr(self) -> str:
+        text = "" if self.cell == "elman" else f"cell={self.cell!r}"
+        return text + (", " if text and self.torch_layer else "") + ("torch_layer=True" if self.torch_layer else "")
 
 
 class AlignedSequenceToSequence(ElmanNetwork):

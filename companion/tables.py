@@ -48,3 +48,38 @@ def memory_table(network: ElmanNetwork, inputs: torch.Tensor) -> pd.DataFrame:
         },
         index=[f"t = {t}" for t in range(1, len(inputs) + 1)],
     )
+
+
+def memory_cell_table(steps, decimals: int = 4) -> pd.DataFrame:
+    r"""The lecture's memory cell at work, one row per step (chapter 3).
+
+    ``steps`` are :class:`~companion.memory_cell.MemoryCellStep` records (what
+    :meth:`~companion.memory_cell.MemoryCell.run` returns); one row per step ``t`` (1, 2, …).
+    Columns: the input ``x``, the cell input ``g(z)``, the three gates (``input gate``
+    :math:`f(z_i)`, ``forget gate`` :math:`f(z_f)`, ``output gate`` :math:`f(z_o)`), the value
+    read ``c``, the value stored ``c'`` :math:`= g(z) f(z_i) + c f(z_f)` and the output ``a``
+    :math:`= h(c') f(z_o)` (equation (3.1)), rounded to ``decimals`` places.
+    """
+    steps = list(steps)
+    if not steps:
+        raise ValueError("steps: expected at least one MemoryCellStep, got none")
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
+        raise ValueError(f"decimals: expected a non-negative integer, got {decimals!r}")
+
+    def column(name):
+        # + 0.0 turns a rounded -0.0 into 0.0
+        return [round(getattr(s, name), decimals) + 0.0 for s in steps]
+
+    return pd.DataFrame(
+        {
+            "x": ["[" + ", ".join(f"{v:g}" for v in s.x) + "]" for s in steps],
+            "g(z)": column("cell_input"),
+            "input gate": column("input_gate"),
+            "forget gate": column("forget_gate"),
+            "output gate": column("output_gate"),
+            "c": column("previous_cell"),
+            "c'": column("cell"),
+            "a": column("output"),
+        },
+        index=pd.RangeIndex(1, len(steps) + 1, name="t"),
+    )

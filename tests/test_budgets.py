@@ -14,7 +14,7 @@ import pytest
 from test_notebooks import toc_notebooks
 
 MEMORY_BUDGET_MB = 1500
-SECONDS_BUDGET = {"slot_filling": 120, "bptt": 300}
+SECONDS_BUDGET = {"slot_filling": 120, "lstm": 360, "bptt": 300}
 DEFAULT_SECONDS_BUDGET = 360
 
 # Runs in its own process so that the peak memory of its children (the kernel) is theirs alone.

@@ -119,3 +119,22 @@ def test_bad_input_is_rejected_clearly(case):
     call, message = BAD_INPUT[case]
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_memory_cell_table_rounds_each_step():
+    from companion.tables import memory_cell_table
+
+    table = memory_cell_table(lecture_example_cell().run(LECTURE_EXAMPLE_INPUTS))
+    assert list(table.columns) == ["x", "g(z)", "input gate", "forget gate", "output gate", "c", "c'", "a"]
+    assert table.index.name == "t" and table.index.tolist() == [1, 2, 3, 4, 5]
+    assert table["x"].tolist() == ["[3, 1, 0]", "[4, 1, 0]", "[2, 0, 0]", "[1, 0, 1]", "[3, -1, 0]"]
+    assert table["c'"].tolist() == [3.0, 7.0, 6.9998, 6.9995, 0.0]
+    assert table["c"].tolist() == [0.0, 3.0, 7.0, 6.9998, 6.9995]
+    assert table["a"].tolist() == [0.0001, 0.0003, 0.0003, 6.9995, 0.0]
+    # rounding never shows a negative zero
+    negative = lecture_example_cell().run([(-1e-9, 1, 1)])
+    assert str(memory_cell_table(negative, decimals=2).loc[1, "a"]) == "0.0"
+    with pytest.raises(ValueError, match="decimals: expected a non-negative integer, got 1.5"):
+        memory_cell_table(negative, decimals=1.5)
+    with pytest.raises(ValueError, match="steps: expected at least one MemoryCellStep, got none"):
+        memory_cell_table([])

@@ -138,3 +138,91 @@ def test_score_comparison_needs_the_same_models():
 
     with pytest.raises(ValueError, match=r"published: expected the models of ours \['Elman'\], got \['Jordan'\]"):
         plot_score_comparison({"Elman": 94.0}, {"Jordan": 94.29})
+
+
+# --- chapter 3: the LSTM memory cell ----------------------------------------------------------
+
+
+def circles(ax):
+    from matplotlib.patches import Circle
+
+    return [p for p in ax.patches if isinstance(p, Circle)]
+
+
+def test_memory_cell_has_four_inputs_three_gates_and_one_output():
+    from companion.plots import INPUT_COLOUR, OUTPUT_COLOUR, draw_memory_cell
+
+    ax = draw_memory_cell()
+    assert isinstance(ax, plt.Axes)
+    # 4 inputs, g and h, 3 gates, the cell, the output; 3 products and 1 sum
+    assert (len(boxes(ax)), len(circles(ax))) == (11, 4)
+    assert (len(arrows(ax)), len(carried(ax))) == (15, 1)
+    inputs = [b for b in boxes(ax) if b.get_facecolor() == to_rgba(INPUT_COLOUR)]
+    assert len(inputs) == 4
+    assert len([b for b in boxes(ax) if b.get_facecolor() == to_rgba(OUTPUT_COLOUR)]) == 1
+    assert {"$z$", "$z_i$", "$z_f$", "$z_o$", "$f(z_i)$", "$f(z_f)$", "$f(z_o)$", "$g(z)$", "$h(c')$", "$a$"} <= texts(ax)
+    assert {"input gate", "forget gate", "output gate"} <= texts(ax)
+    assert [t.get_text() for t in ax.texts].count(r"$\times$") == 3
+
+
+def test_memory_cell_loop_goes_from_the_cell_down_to_the_forget_product():
+    from companion.plots import draw_memory_cell
+
+    ax = draw_memory_cell()
+    (loop,) = carried(ax)
+    (x0, y0), (x1, y1) = ends(loop)
+    assert y0 > y1 and x1 > x0  # from the cell, down and right to the forget gate's product
+
+
+def test_lstm_cell_draws_the_cell_state_line_and_four_layers():
+    from companion.plots import GATE_COLOUR, draw_lstm_cell
+
+    ax = draw_lstm_cell()
+    assert isinstance(ax, plt.Axes)
+    gates = [b for b in boxes(ax) if b.get_facecolor() == to_rgba(GATE_COLOUR)]
+    assert len(gates) == 4
+    assert (len(boxes(ax)), len(circles(ax))) == (10, 4)
+    # 3 along the cell state, 8 through the gates and the output, x_t to the bus, the bus to 4 layers
+    assert (len(arrows(ax)), len(carried(ax))) == (16, 3)
+    # the cell state runs left to right along one line, above everything else
+    heights = set()
+    for arrow in carried(ax):
+        (x0, y0), (x1, y1) = ends(arrow)
+        assert x1 > x0
+        heights.add(round(y0, 6))
+        heights.add(round(y1, 6))
+    assert len(heights) == 1
+    assert {"$c_{t-1}$", "$c_t$", "$h_{t-1}$", "$x_t$", "$h_t$", "$f_t$", "$i_t$", "$g_t$", "$o_t$"} <= texts(ax)
+    assert [t.get_text() for t in ax.texts].count(r"$\sigma$") == 3
+
+
+@pytest.mark.parametrize("draw", ["draw_memory_cell", "draw_lstm_cell"])
+def test_cell_drawings_draw_on_the_axes_given(draw):
+    import companion.plots as plots
+
+    _, ax = plt.subplots()
+    assert getattr(plots, draw)(ax=ax, title="mine") is ax
+    assert ax.get_title() == "mine"
+
+
+def test_memory_cell_steps_plots_gates_and_values():
+    from companion.memory_cell import LECTURE_EXAMPLE_INPUTS, lecture_example_cell
+    from companion.plots import plot_memory_cell_steps
+
+    steps = lecture_example_cell("step").run(LECTURE_EXAMPLE_INPUTS)
+    gates_ax, values_ax = plot_memory_cell_steps(steps)
+    heights = [bar.get_height() for bar in gates_ax.patches]
+    # input gates, then forget gates, then output gates, one bar per step
+    assert heights == [1, 1, 0, 0, 0] + [1, 1, 1, 1, 0] + [0, 0, 0, 1, 0]
+    cell_line, output_line = values_ax.get_lines()[:2]
+    assert list(cell_line.get_ydata()) == [3, 7, 7, 7, 0]
+    assert list(output_line.get_ydata()) == [0, 0, 0, 7, 0]
+    assert gates_ax.get_xlabel() == values_ax.get_xlabel() == "step $t$"
+    assert gates_ax.get_title() and values_ax.get_title()
+
+
+def test_memory_cell_steps_rejects_no_steps():
+    from companion.plots import plot_memory_cell_steps
+
+    with pytest.raises(ValueError, match="steps: expected at least one MemoryCellStep, got none"):
+        plot_memory_cell_steps([])

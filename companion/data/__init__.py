@@ -1,4 +1,4 @@
-"""Data: tagged sentences and batches, and the corpora the chapters use."""
+"""Data: tagged sentences and batches, the corpora the chapters use, and generated tasks (recall, chapter 3)."""
 from .atis import (
     ATIS_FILES,
     ATIS_SPLITS,
@@ -23,6 +23,7 @@ from .tagging import (
     window_conflict,
 )
 from .shakespeare import TINY_SHAKESPEARE_FILE, CharVocabulary, load_tiny_shakespeare
+from .recall import RecallData, generate_recall
 
 __all__ = [
     "ATIS_FILES",
@@ -51,4 +52,6 @@ __all__ = [
     "TINY_SHAKESPEARE_FILE",
     "CharVocabulary",
     "load_tiny_shakespeare",
+    "RecallData",
+    "generate_recall",
 ]
