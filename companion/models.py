@@ -17,8 +17,8 @@ from ._validate import (
     require_tensor,
 )
 from .bptt import LSTMParameters, RNNParameters
-from .encoding import context_window
-from .runners import ElmanRNN, JordanRNN
+from .encoding import CHARACTER_PAD_ID, context_window
+from .runners import GRU, LSTM, ElmanRNN, JordanRNN, PackedGRU, PackedLSTM, PackedRNN
 
 
 class FeedForwardNetwork(nn.Module):
@@ -94,11 +94,71 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-TAGGER_BODIES = ("ffn", "elman", "jordan", "bielman")
+class CharacterCNN(nn.Module):
+    r"""A word's spelling as a vector: character embeddings, a convolution, max-pooling (chapter 3).
+
+    For a word with characters :math:`c_1 \dots c_n` (ids from
+    :class:`~companion.encoding.WordsAndCharacters`) and a convolution of odd ``width`` = 2k+1:
+
+    .. math::  u_j = C[c_j], \qquad z_j = W\,[u_{j-k}; \dots; u_{j+k}] + b, \qquad
+               v = \tanh\big(\max_{1 \le j \le n} z_j\big) \in \mathbb{R}^{\mathrm{filters}}
+
+    (the max taken filter by filter, positions outside the word reading zero vectors), as in the
+    character CNNs of Ma & Hovy (2016). Each filter is a detector of a spelling pattern of up to
+    ``width`` characters — a suffix such as ``-ays``, an airline code's digits — wherever it
+    occurs in the word. ``forward(characters (..., L))`` returns ``(..., filters)``; rows that are
+    all padding (:data:`~companion.encoding.CHARACTER_PAD_ID`, the padded words of a batch) give
+    zero vectors.
+    """
+
+    def __init__(self, num_characters: int, embedding_size: int = 25, filters: int = 50, width: int = 3):
+        super().__init__()
+        require_positive_int("num_characters", num_characters)
+        require_positive_int("embedding_size", embedding_size)
+        require_positive_int("filters", filters)
+        if isinstance(width, bool) or not isinstance(width, int) or width < 1 or width % 2 == 0:
+            raise ValueError(f"width: expected a positive odd integer, got {width!r}")
+        self.filters = filters
+        self.embedding = nn.Embedding(num_characters, embedding_size, padding_idx=CHARACTER_PAD_ID)
+        # W as (filters, embedding_size, width): W[f, :, i] weighs u_{j-k+i}; zero padding at the ends.
+        self.convolution = nn.Conv1d(embedding_size, filters, width, padding=width // 2)
+
+    def forward(self, characters: torch.Tensor) -> torch.Tensor:
+        require_tensor("characters", characters)
+        if characters.dim() < 1 or characters.is_floating_point() or characters.dtype == torch.bool:
+            raise ValueError(
+                f"characters: expected an integer tensor (..., max_word_length) of character ids, "
+                f"got shape {describe_shape(characters)} and dtype {characters.dtype}"
+            )
+        leading = characters.shape[:-1]
+        flat = characters.reshape(-1, characters.shape[-1])
+        real = flat != CHARACTER_PAD_ID
+        longest = int(real.sum(dim=1).max()) if flat.numel() else 0
+        if longest == 0:
+            return self.convolution.bias.new_zeros(*leading, self.filters)
+        flat, real = flat[:, :longest], real[:, :longest]
+        scores = self.convolution(self.embedding(flat).transpose(1, 2))  # z_j for every word, (N, filters, L)
+        scores = scores.masked_fill(~real.unsqueeze(1), torch.finfo(scores.dtype).min)
+        vectors = torch.tanh(scores.max(dim=2).values)
+        vectors = torch.where(real.any(dim=1, keepdim=True), vectors, torch.zeros_like(vectors))
+        return vectors.reshape(*leading, self.filters)
+
+
+TAGGER_BODIES = ("ffn", "elman", "jordan", "bielman", "lstm", "bilstm", "gru", "bigru")
+IMPLEMENTATIONS = ("scratch", "torch")
+# body → (scratch module, torch module taking lengths, bidirectional)
+_RECURRENT_BODIES = {
+    "elman": (ElmanRNN, PackedRNN, False),
+    "bielman": (ElmanRNN, PackedRNN, True),
+    "lstm": (LSTM, PackedLSTM, False),
+    "bilstm": (LSTM, PackedLSTM, True),
+    "gru": (GRU, PackedGRU, False),
+    "bigru": (GRU, PackedGRU, True),
+}
 
 
 class SlotTagger(nn.Module):
-    r"""A slot tagger over word ids: embeddings, a context window, a recurrent body, tag scores (chapter 2).
+    r"""A slot tagger over word ids: embeddings, a context window, a recurrent body, tag scores (chapters 2 and 3).
 
     .. math::  e_t = E[w_t], \qquad x_t = [e_{t-r}; \dots; e_{t+r}], \qquad
                s_t = \mathrm{body}(x_1, \dots, x_T)_t
@@ -106,10 +166,32 @@ class SlotTagger(nn.Module):
     ``body`` is ``"ffn"`` (a per-step feed-forward network, no memory), ``"elman"``
     (:class:`~companion.runners.ElmanRNN`, ``num_layers`` stacked), ``"bielman"`` (the same,
     bidirectional) or ``"jordan"`` (:class:`~companion.runners.JordanRNN`, whose outputs are
-    already the tag scores). The Elman bodies end in a linear read-out :math:`s_t = V h_t + c`.
+    already the tag scores) — chapter 2 — or, chapter 3, ``"lstm"`` / ``"bilstm"``
+    (:class:`~companion.runners.LSTM`: :math:`c_t = f_t \odot c_{t-1} + i_t \odot g_t`,
+    :math:`h_t = o_t \odot \tanh(c_t)`) and ``"gru"`` / ``"bigru"`` (:class:`~companion.runners.GRU`:
+    :math:`h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}`). Every body but ``"ffn"`` and
+    ``"jordan"`` ends in a linear read-out :math:`s_t = V h_t + c`, where a bidirectional body's
+    :math:`h_t = [\overrightarrow{h}_t; \overleftarrow{h}_t]`.
     ``forward(ids (T, B), lengths=None)`` returns the scores ``(T, B, num_tags)``; padded ids
     must be ``padding_id``, whose embedding is kept at zero. ``dropout`` zeroes that fraction of
-    the window's entries during training (a regulariser; off at evaluation).
+    the window's entries during training (a regulariser; off at evaluation), ``output_dropout``
+    that fraction of :math:`h_t`'s entries before the read-out.
+
+    ``implementation="scratch"`` runs the body with the modules of :mod:`companion.runners` (a
+    Python loop over time steps); ``"torch"`` with their torch twins
+    (:class:`~companion.runners.PackedRNN`, :class:`~companion.runners.PackedLSTM`,
+    :class:`~companion.runners.PackedGRU`), which hold the same weights under the same names
+    and compute the same function several times faster, so ``state_dict()`` moves between the
+    two. ``"ffn"`` and ``"jordan"`` have no torch twin.
+
+    Character features (chapter 3): with ``char_filters > 0`` each word's vector is
+    :math:`e_t = [E[w_t]; v_t]`, where :math:`v_t` is a :class:`CharacterCNN` of the word's
+    spelling (``num_characters`` character ids, ``char_embedding_size``, ``char_filters``,
+    ``char_width``), and ``ids`` is ``(T, B, 1 + L)``: the word id, then its ``L`` character ids,
+    as :class:`~companion.encoding.WordsAndCharacters` encodes them. A word never seen in
+    training then still has a vector of its own. ``word_dropout`` replaces that fraction of the
+    word ids by ``unknown_id`` during training, so that the ``<unk>`` embedding is trained and
+    the spelling is learned to stand in for it.
     """
 
     def __init__(
@@ -123,43 +205,93 @@ class SlotTagger(nn.Module):
         num_layers: int = 1,
         padding_id: int = 0,
         dropout: float = 0.0,
+        *,
+        implementation: str = "scratch",
+        output_dropout: float = 0.0,
+        char_filters: int = 0,
+        num_characters: int | None = None,
+        char_embedding_size: int = 25,
+        char_width: int = 3,
+        word_dropout: float = 0.0,
+        unknown_id: int | None = None,
     ):
         super().__init__()
         require_positive_int("vocabulary_size", vocabulary_size)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout: expected a fraction in [0, 1), got {dropout!r}")
+        for name, fraction in (("dropout", dropout), ("output_dropout", output_dropout), ("word_dropout", word_dropout)):
+            if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0.0 <= fraction < 1.0:
+                raise ValueError(f"{name}: expected a fraction in [0, 1), got {fraction!r}")
         require_positive_int("num_tags", num_tags)
         require_choice("body", body, TAGGER_BODIES)
         require_positive_int("num_layers", num_layers)
+        require_choice("implementation", implementation, IMPLEMENTATIONS)
         if body in ("ffn", "jordan") and num_layers != 1:
             raise ValueError(f"num_layers: expected 1 for body {body!r}, got {num_layers}")
+        if body in ("ffn", "jordan") and implementation != "scratch":
+            raise ValueError(
+                f"implementation: expected 'scratch' for body {body!r} (torch has no twin of it), "
+                f"got {implementation!r}"
+            )
         if isinstance(window_radius, bool) or not isinstance(window_radius, int) or window_radius < 0:
             raise ValueError(f"window_radius: expected a non-negative integer, got {window_radius!r}")
+        if isinstance(char_filters, bool) or not isinstance(char_filters, int) or char_filters < 0:
+            raise ValueError(f"char_filters: expected a non-negative integer (0: no character features), got {char_filters!r}")
+        if char_filters and num_characters is None:
+            raise ValueError("num_characters: expected the size of the character inventory (with char_filters > 0), got None")
+        if word_dropout and not (isinstance(unknown_id, int) and 0 <= unknown_id < vocabulary_size):
+            raise ValueError(
+                f"unknown_id: expected the id of <unk> in 0..{vocabulary_size - 1} (with word_dropout > 0), "
+                f"got {unknown_id!r}"
+            )
         self.body_kind = body
+        self.implementation = implementation
         self.window_radius = window_radius
+        self.padding_id = padding_id
+        self.word_dropout = float(word_dropout)
+        self.unknown_id = unknown_id
         self.embedding = nn.Embedding(vocabulary_size, embedding_size, padding_idx=padding_id)
         self.dropout = nn.Dropout(dropout)
-        window_size = (2 * window_radius + 1) * embedding_size
+        window_size = (2 * window_radius + 1) * (embedding_size + char_filters)
         if body == "ffn":
             self.body = FeedForwardNetwork(window_size, hidden_size, num_tags)
         elif body == "jordan":
             self.body = JordanRNN(window_size, hidden_size, num_tags)
         else:
-            self.body = ElmanRNN(window_size, hidden_size, num_layers=num_layers, bidirectional=body == "bielman")
-            self.readout = nn.Linear(self.body.num_directions * hidden_size, num_tags)
+            scratch, packed, bidirectional = _RECURRENT_BODIES[body]
+            kind = scratch if implementation == "scratch" else packed
+            self.body = kind(window_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional)
+            directions = 2 if bidirectional else 1
+            self.readout = nn.Linear(directions * hidden_size, num_tags)
+        self.output_dropout = nn.Dropout(output_dropout)
+        self.characters = (
+            CharacterCNN(num_characters, char_embedding_size, char_filters, char_width) if char_filters else None
+        )
 
     def forward(self, ids: torch.Tensor, lengths=None) -> torch.Tensor:
         require_tensor("ids", ids)
-        if ids.dim() != 2 or ids.is_floating_point() or ids.dtype == torch.bool:
-            raise ValueError(
-                f"ids: expected a 2-D integer tensor (time, batch) of word ids, got shape "
-                f"{describe_shape(ids)} and dtype {ids.dtype}"
+        rank = 2 if self.characters is None else 3
+        if ids.dim() != rank or ids.is_floating_point() or ids.dtype == torch.bool:
+            expected = (
+                "a 2-D integer tensor (time, batch) of word ids" if rank == 2 else
+                "a 3-D integer tensor (time, batch, 1 + max_word_length) of word and character ids "
+                "(see WordsAndCharacters)"
             )
-        windows = self.dropout(context_window(self.embedding(ids), self.window_radius))
+            raise ValueError(f"ids: expected {expected}, got shape {describe_shape(ids)} and dtype {ids.dtype}")
+        words = ids if rank == 2 else ids[..., 0]
+        if self.training and self.word_dropout:
+            dropped = (torch.rand(words.shape, device=words.device) < self.word_dropout) & (words != self.padding_id)
+            words = words.masked_fill(dropped, self.unknown_id)
+        vectors = self.embedding(words)
+        if self.characters is not None:
+            vectors = torch.cat([vectors, self.characters(ids[..., 1:])], dim=-1)
+        windows = self.dropout(context_window(vectors, self.window_radius))
         if self.body_kind == "ffn":
             return self.body(windows)
         outputs, _ = self.body(windows, lengths=lengths)
-        return outputs if self.body_kind == "jordan" else self.readout(outputs)
+        if self.body_kind == "jordan":
+            return outputs
+        if self.output_dropout.p:
+            outputs = self.output_dropout(outputs)
+        return self.readout(outputs)
 
 
 CHAR_RNN_CELLS = ("elman", "lstm")

@@ -5,6 +5,8 @@
 ``torch.nn.RNN``/``LSTM``/``GRU`` use (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, …), so a
 scratch module and its torch twin exchange ``state_dict()`` both ways; ``ElmanRNN`` is the twin
 of ``torch.nn.RNN``, ``LSTM`` of ``torch.nn.LSTM`` and ``GRU`` of ``torch.nn.GRU``.
+``PackedRNN``, ``PackedLSTM`` and ``PackedGRU`` go the other way: torch's own layers, called
+like the scratch ones (a padded batch and its ``lengths``), for speed.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Callable
 
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from ._validate import (
     describe_shape,
@@ -376,8 +379,8 @@ class LSTM(StackedRecurrent):
     memory sequence of the layer below (:math:`h^{(0)}_t = x_t`):
 
     .. math::
-        i_t, f_t, o_t &= \sigma(\cdot), \quad g_t = 	anh(W_{ig}\, h^{(k-1)}_t + b_{ig} + W_{hg}\, h^{(k)}_{t-1} + b_{hg}) \
-        c^{(k)}_t &= f_t \odot c^{(k)}_{t-1} + i_t \odot g_t, \qquad h^{(k)}_t = o_t \odot 	anh(c^{(k)}_t)
+        i_t, f_t, o_t &= \sigma(\cdot), \quad g_t = \tanh(W_{ig}\, h^{(k-1)}_t + b_{ig} + W_{hg}\, h^{(k)}_{t-1} + b_{hg}) \\
+        c^{(k)}_t &= f_t \odot c^{(k)}_{t-1} + i_t \odot g_t, \qquad h^{(k)}_t = o_t \odot \tanh(c^{(k)}_t)
 
     Weights are laid out as in ``torch.nn.LSTM`` (four row blocks *i, f, g, o*; see
     :class:`StackedRecurrent`). ``forward(input, hx=None, lengths=None)`` takes ``hx = (h_0,
@@ -470,7 +473,7 @@ class GRU(StackedRecurrent):
     layer below (:math:`h^{(0)}_t = x_t`):
 
     .. math::
-        n_t = 	anhig(W_{in}\, h^{(k-1)}_t + b_{in} + r_t \odot (W_{hn}\, h^{(k)}_{t-1} + b_{hn})ig),
+        n_t = \tanh\big(W_{in}\, h^{(k-1)}_t + b_{in} + r_t \odot (W_{hn}\, h^{(k)}_{t-1} + b_{hn})\big),
         \qquad h^{(k)}_t = (1 - z_t) \odot n_t + z_t \odot h^{(k)}_{t-1}
 
     with the reset and update gates :math:`r_t, z_t` sigmoids of the same two inputs. Weights
@@ -485,6 +488,52 @@ class GRU(StackedRecurrent):
     def step(self, x, state, weights):
         return gru_step(x, state, *weights)
 
+
+class _PaddedBatchMixin:
+    """``forward(input, hx=None, lengths=None)`` for a torch recurrent layer, as the scratch layers take it."""
+
+    def forward(self, input: torch.Tensor, hx=None, lengths=None):
+        x, lengths = time_major_input(self, input, lengths)
+        if lengths is None or int(lengths.min()) == x.shape[0]:  # no padding: nothing to pack
+            return super().forward(input, hx)
+        packed = pack_padded_sequence(x, lengths.cpu(), enforce_sorted=False)
+        packed_output, state = super().forward(packed, hx)
+        output, _ = pad_packed_sequence(packed_output, total_length=x.shape[0])
+        return (output.transpose(0, 1) if self.batch_first else output), state
+
+
+class PackedRNN(_PaddedBatchMixin, nn.RNN):
+    r"""``torch.nn.RNN`` that takes a padded batch and its ``lengths``, like :class:`ElmanRNN` (chapter 3).
+
+    The same module as ``torch.nn.RNN`` (same constructor, same weights under the same names, so
+    ``state_dict()`` goes both ways between it, ``torch.nn.RNN`` and :class:`ElmanRNN`), with the
+    scratch modules' call: ``forward(input, hx=None, lengths=None)`` returns ``(output, h_n)``.
+    With ``lengths`` the batch is run through ``pack_padded_sequence``, so each sequence stops at
+    its last real step: ``output`` is zero at padded steps and ``h_n`` holds each sequence's state
+    at its last real step — what :func:`unroll` gives, computed by torch's fused kernels.
+    """
+
+
+class PackedLSTM(_PaddedBatchMixin, nn.LSTM):
+    r"""``torch.nn.LSTM`` that takes a padded batch and its ``lengths``, like :class:`LSTM` (chapter 3).
+
+    .. math::  c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t)
+
+    computed by torch's fused kernels. ``forward(input, hx=None, lengths=None)`` returns
+    ``(output, (h_n, c_n))`` with the conventions of :class:`PackedRNN`; the weights are those
+    of ``torch.nn.LSTM`` and of the scratch :class:`LSTM`, under the same names.
+    """
+
+
+class PackedGRU(_PaddedBatchMixin, nn.GRU):
+    r"""``torch.nn.GRU`` that takes a padded batch and its ``lengths``, like :class:`GRU` (chapter 3).
+
+    .. math::  h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}
+
+    computed by torch's fused kernels. ``forward(input, hx=None, lengths=None)`` returns
+    ``(output, h_n)`` with the conventions of :class:`PackedRNN`; the weights are those of
+    ``torch.nn.GRU`` and of the scratch :class:`GRU`, under the same names.
+    """
 
 class JordanRNN(nn.Module):
     r"""The Jordan network: the previous step's *output*, not its hidden memory, feeds the recurrence (chapter 2).

@@ -54,7 +54,7 @@ CASES = {
     "f1 count": (lambda: span_f1([["O"]], []), r"predicted: expected one tag sequence per gold sentence \(1\), got 0"),
     "window of a matrix": (lambda: context_window(torch.zeros(3, 4), 1), r"vectors: expected a 3-D tensor \(time, batch, features\), got \(3, 4\)"),
     "negative radius": (lambda: context_window(torch.zeros(3, 1, 4), -1), r"radius: expected a non-negative integer, got -1"),
-    "tagger body": (lambda: SlotTagger(10, 3, body="lstm"), r"body: expected one of 'ffn', 'elman', 'jordan', 'bielman', got 'lstm'"),
+    "tagger body": (lambda: SlotTagger(10, 3, body="transformer"), r"body: expected one of 'ffn', 'elman', 'jordan', 'bielman', 'lstm', 'bilstm', 'gru', 'bigru', got 'transformer'"),
     "stacked jordan": (lambda: SlotTagger(10, 3, body="jordan", num_layers=2), r"num_layers: expected 1 for body 'jordan', got 2"),
     "float ids": (lambda: SlotTagger(10, 3)(torch.zeros(4, 2)), r"ids: expected a 2-D integer tensor \(time, batch\) of word ids, got shape \(4, 2\) and dtype torch.float32"),
     "spans of a string": (lambda: slot_spans("B-city"), r"tags: expected a list of BIO tags, got str"),

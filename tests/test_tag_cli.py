@@ -33,11 +33,36 @@ def test_trains_scores_and_writes_conll(tmp_path, capsys):
     assert all(len(line.split()) == 3 for block in blocks for line in block.splitlines())
 
 
-def test_every_recipe_builds_and_runs_one_epoch(tmp_path, capsys):
+CHAPTER_3_BODIES = {  # recipe: (torch layer, layers, bidirectional)
+    "lstm": ("PackedLSTM", 1, False),
+    "gru": ("PackedGRU", 1, False),
+    "bilstm": ("PackedLSTM", 1, True),
+    "bilstm2": ("PackedLSTM", 2, True),
+    "bigru": ("PackedGRU", 1, True),
+}
+
+
+def test_every_recipe_builds_and_runs_one_epoch(tmp_path, capsys, monkeypatch):
+    import companion.tag as tag
+
+    models = {}
+    original = tag.train_and_evaluate
+
+    def spy(recipe, *args, desc="training", **kwargs):
+        result = original(recipe, *args, desc=desc, **kwargs)
+        models[desc] = result.model
+        return result
+
+    monkeypatch.setattr(tag, "train_and_evaluate", spy)
     data = write_folder(tmp_path / "booking", sizes=(20, 5, 5))
     for name in RECIPES:
         assert main(["--data", str(data), "--model", name, "--epochs", "1", "--device", "cpu"]) == 0
     assert capsys.readouterr().out.count("test F1:") == len(RECIPES)
+    assert set(CHAPTER_3_BODIES) <= set(models)
+    for name, (kind, layers, bidirectional) in CHAPTER_3_BODIES.items():
+        body = models[name].body
+        assert (type(body).__name__, body.num_layers, body.bidirectional) == (kind, layers, bidirectional), name
+        assert (models[name].characters is not None) == (RECIPES[name].char_filters > 0), name
 
 
 def test_malformed_data_names_the_file_and_line(tmp_path, capsys):
@@ -92,3 +117,12 @@ def test_overrides_reach_the_model(tmp_path, capsys, monkeypatch):
     assert main(["--data", str(data), "--model", "elman", "--epochs", "1", "--window-radius", "0",
                  "--hidden-size", "7", "--device", "cpu"]) == 0
     assert (seen["recipe"].window_radius, seen["recipe"].hidden_size, seen["recipe"].epochs) == (0, 7, 1)
+
+
+def test_chapter_2_recipes_are_unchanged():
+    from companion.tag import Recipe
+
+    chapter_2 = {name: RECIPES[name] for name in ("ffn", "elman", "elman2", "jordan", "bielman", "bielman2")}
+    for name, recipe in chapter_2.items():
+        assert (recipe.implementation, recipe.char_filters, recipe.output_dropout, recipe.word_dropout) == ("scratch", 0, 0.0, 0.0), name
+    assert chapter_2["bielman2"] == Recipe("bielman", num_layers=2, window_radius=0, hidden_size=100, dropout=0.5)
