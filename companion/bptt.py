@@ -856,9 +856,9 @@ def train_char_rnn(
     position = 0
     bar = None
     if progress:
-        from tqdm.auto import tqdm  # imported here: a plain run needs no progress bar
+        from .progress import progress_bar  # imported here: a plain run needs no progress bar
 
-        bar = tqdm(total=steps, desc="training", leave=False)
+        bar = progress_bar(steps, "training", leave=False)
     try:
         for step in range(steps):
             if position + sequence_length + 1 > stream_length:
@@ -885,7 +885,7 @@ def train_char_rnn(
                 callback(step, losses[-1], params)
             if bar is not None:
                 bar.update(1)
-                bar.set_postfix(loss=f"{losses[-1]:.3f}")
+                bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
     finally:
         if bar is not None:
             bar.close()

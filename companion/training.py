@@ -10,13 +10,13 @@ from typing import Callable, Sequence
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
 from ._validate import describe_shape, require_finite_loss, require_positive_int, require_tensor
 from .data.tagging import PAD_TAG_ID, Batch, TagSet, TaggedSentence, make_batch
 from .device import pick_device, seed_everything
 from .encoding import WordEncoder
 from .models import CharRNN
+from .progress import progress_bar
 
 
 def tagging_loss(scores: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
@@ -64,7 +64,7 @@ def train_tagger(
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     order_rng = random.Random(seed)
     history = []
-    with tqdm(total=epochs * len(batches), desc=desc, unit="batch", disable=not progress) as bar:
+    with progress_bar(epochs * len(batches), desc, unit="batch", disable=not progress) as bar:
         for epoch in range(epochs):
             order = list(range(len(batches)))
             order_rng.shuffle(order)
@@ -81,7 +81,7 @@ def train_tagger(
                 words += real
                 bar.update(1)
             history.append(total / words)
-            bar.set_postfix(epoch=epoch + 1, loss=f"{history[-1]:.4f}")
+            bar.set_postfix(epoch=epoch + 1, loss=f"{history[-1]:.4f}", refresh=False)
             if after_epoch is not None:
                 model.eval()
                 after_epoch(epoch + 1)
@@ -235,7 +235,7 @@ def train_char_model(
     norms: list[float] = []
     position = 0
     model.train()
-    with tqdm(total=steps, desc="training", leave=False, disable=not progress) as bar:
+    with progress_bar(steps, "training", leave=False, disable=not progress) as bar:
         for step in range(steps):
             if position + sequence_length + 1 > stream_length:
                 position = 0
@@ -261,6 +261,6 @@ def train_char_model(
             losses.append(float(loss.detach()) / sequence_length)
             norms.append(float(norm))
             bar.update(1)
-            bar.set_postfix(loss=f"{losses[-1]:.3f}")
+            bar.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
     model.eval()
     return CharModelTraining(losses, norms, state)

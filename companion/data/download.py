@@ -25,7 +25,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from ..progress import progress_bar
+
 
 MIRROR_VARIABLE = "COMPANION_DATA_MIRROR"
 CACHE_VARIABLE = "COMPANION_CACHE"
@@ -169,12 +170,12 @@ def _download(remote: RemoteFile, target: Path, timeout: float) -> None:
             try:
                 with urllib.request.urlopen(remote.url, timeout=timeout) as response:
                     size = response.headers.get("Content-Length")
-                    with tqdm(
-                        total=int(size) if size and size.isdigit() else None,
+                    with progress_bar(
+                        int(size) if size and size.isdigit() else None,
+                        f"downloading {remote.path}",
                         unit="B",
                         unit_scale=True,
                         unit_divisor=1024,
-                        desc=f"downloading {remote.path}",
                         leave=False,
                     ) as progress:
                         for chunk in iter(lambda: response.read(_CHUNK_BYTES), b""):
