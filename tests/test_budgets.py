@@ -3,6 +3,11 @@
 Each notebook listed in the book is executed in a fresh kernel (from a copy, so the committed
 file is untouched); the wall time and the peak resident memory of the process tree are checked
 against the chapter's budget.
+
+The machines that run the tests are shared, and the same chapter has taken 315 s on one run and
+500 s on another run of the same machine an hour later. A chapter over its time budget is
+therefore run a second time, and the faster of the two runs is judged: a chapter fails only if
+both runs are over budget.
 """
 import json
 import subprocess
@@ -36,14 +41,23 @@ MEASURE = textwrap.dedent(
 )
 
 
+def measure(notebook):
+    """Wall time and peak memory of one run of ``notebook`` in a fresh kernel."""
+    done = subprocess.run([sys.executable, "-c", MEASURE, str(notebook)], capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    assert result["returncode"] == 0, result["stderr"]
+    print(f"{notebook.name}: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB")
+    return result
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", toc_notebooks(), ids=lambda p: p.name)
 def test_chapter_runs_within_its_budget(notebook):
-    result = json.loads(
-        subprocess.run([sys.executable, "-c", MEASURE, str(notebook)], capture_output=True, text=True, check=True).stdout
-    )
-    assert result["returncode"] == 0, result["stderr"]
     budget = SECONDS_BUDGET.get(notebook.stem, DEFAULT_SECONDS_BUDGET)
-    print(f"{notebook.name}: {result['seconds']:.1f} s, peak {result['peak_mb']:.0f} MB")
-    assert result["seconds"] < budget, f"{notebook.name} took {result['seconds']:.0f} s (budget {budget} s)"
-    assert result["peak_mb"] < MEMORY_BUDGET_MB, f"{notebook.name} peaked at {result['peak_mb']:.0f} MB"
+    runs = [measure(notebook)]
+    if runs[0]["seconds"] >= budget:
+        runs.append(measure(notebook))
+    seconds = min(run["seconds"] for run in runs)
+    peak_mb = max(run["peak_mb"] for run in runs)
+    assert seconds < budget, f"{notebook.name} took {seconds:.0f} s (budget {budget} s)"
+    assert peak_mb < MEMORY_BUDGET_MB, f"{notebook.name} peaked at {peak_mb:.0f} MB"
