@@ -94,6 +94,13 @@ def require_positive_int(name: str, value) -> int:
     return value
 
 
+def require_non_negative_int(name: str, value, meaning_of_zero: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        zero = f" (0: {meaning_of_zero})" if meaning_of_zero else ""
+        raise ValueError(f"{name}: expected a non-negative integer{zero}, got {value!r}")
+    return value
+
+
 def require_choice(name: str, value, choices: Sequence) -> None:
     if value not in choices:
         raise ValueError(

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import torch
 
-from ._validate import require_choice
+from ._validate import require_choice, require_non_negative_int
 
 
 def pick_device(prefer: str | None = None) -> torch.device:
@@ -39,8 +39,7 @@ def seed_everything(seed: int) -> torch.Generator:
     Results repeat exactly on one platform and release; across platforms floating-point sums
     may differ in the last bits, which is why the chapters check trained scores by ranges.
     """
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
+    require_non_negative_int("seed", seed)
     os.environ["PYTHONHASHSEED"] = str(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)

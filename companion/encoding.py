@@ -16,6 +16,8 @@ from typing import Iterable, Sequence
 
 import torch
 
+from ._validate import require_non_negative_int, require_positive_int
+
 OTHER = "<other>"
 WORD_BOUNDARY = "#"
 PAD_TOKEN = "<pad>"
@@ -91,8 +93,7 @@ class OneOfN(_InventoryEncoder):
     @classmethod
     def from_sentences(cls, sentences: Iterable[Sequence[str]], min_count: int = 1) -> "OneOfN":
         """The vocabulary of the words seen at least ``min_count`` times, in order of first appearance."""
-        if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-            raise ValueError(f"min_count: expected a positive integer, got {min_count!r}")
+        require_positive_int("min_count", min_count)
         counts: Counter[str] = Counter()
         for i, sentence in enumerate(sentences):
             counts.update(_require_words(f"sentences[{i}]", sentence))
@@ -284,8 +285,7 @@ def context_window(vectors: torch.Tensor, radius: int) -> torch.Tensor:
     if not isinstance(vectors, torch.Tensor) or vectors.dim() != 3:
         shape = tuple(vectors.shape) if isinstance(vectors, torch.Tensor) else type(vectors).__name__
         raise ValueError(f"vectors: expected a 3-D tensor (time, batch, features), got {shape}")
-    if isinstance(radius, bool) or not isinstance(radius, int) or radius < 0:
-        raise ValueError(f"radius: expected a non-negative integer, got {radius!r}")
+    require_non_negative_int("radius", radius)
     if radius == 0:
         return vectors
     steps = vectors.shape[0]
@@ -348,8 +348,7 @@ class WordsAndCharacters:
         repeated = sorted(c for c, count in Counter(characters).items() if count > 1)
         if repeated:
             raise ValueError(f"characters: expected distinct characters, got repeated {repeated}")
-        if isinstance(max_word_length, bool) or not isinstance(max_word_length, int) or max_word_length < 1:
-            raise ValueError(f"max_word_length: expected a positive integer, got {max_word_length!r}")
+        require_positive_int("max_word_length", max_word_length)
         self.words = words
         self.characters = tuple(characters)
         self.max_word_length = max_word_length

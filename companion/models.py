@@ -12,6 +12,7 @@ from ._validate import (
     describe_shape,
     require_choice,
     require_floating,
+    require_non_negative_int,
     require_positive_int,
     require_sequence_batch,
     require_tensor,
@@ -231,10 +232,8 @@ class SlotTagger(nn.Module):
                 f"implementation: expected 'scratch' for body {body!r} (torch has no twin of it), "
                 f"got {implementation!r}"
             )
-        if isinstance(window_radius, bool) or not isinstance(window_radius, int) or window_radius < 0:
-            raise ValueError(f"window_radius: expected a non-negative integer, got {window_radius!r}")
-        if isinstance(char_filters, bool) or not isinstance(char_filters, int) or char_filters < 0:
-            raise ValueError(f"char_filters: expected a non-negative integer (0: no character features), got {char_filters!r}")
+        require_non_negative_int("window_radius", window_radius)
+        require_non_negative_int("char_filters", char_filters, "no character features")
         if char_filters and num_characters is None:
             raise ValueError("num_characters: expected the size of the character inventory (with char_filters > 0), got None")
         if word_dropout and not (isinstance(unknown_id, int) and 0 <= unknown_id < vocabulary_size):

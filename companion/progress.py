@@ -19,6 +19,8 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from ._validate import require_non_negative_int, require_positive_int
+
 DEFAULT_REDRAWS = 25
 DEFAULT_MIN_SECONDS = 0.5
 
@@ -38,11 +40,10 @@ def progress_bar(
     Update a bar's postfix with ``set_postfix(..., refresh=False)``, so that the postfix
     rides on the next redraw instead of adding its own.
     """
-    if total is not None and (isinstance(total, bool) or not isinstance(total, int) or total < 0):
-        raise ValueError(f"total: expected a non-negative int or None, got {total!r}")
-    if isinstance(redraws, bool) or not isinstance(redraws, int) or redraws < 1:
-        raise ValueError(f"redraws: expected a positive int, got {redraws!r}")
-    if not min_seconds >= 0:
+    if total is not None:
+        require_non_negative_int("total", total, "an empty loop; None: an unknown length")
+    require_positive_int("redraws", redraws)
+    if isinstance(min_seconds, bool) or not isinstance(min_seconds, (int, float)) or not min_seconds >= 0:
         raise ValueError(f"min_seconds: expected a non-negative number of seconds, got {min_seconds!r}")
     steps_per_redraw = max(1, math.ceil(total / redraws)) if total else 1
     return tqdm(

@@ -6,7 +6,7 @@ from typing import Sequence
 import pandas as pd
 import torch
 
-from ._validate import describe_shape, require_tensor
+from ._validate import describe_shape, require_non_negative_int, require_tensor
 from .models import ElmanNetwork
 
 
@@ -63,8 +63,7 @@ def memory_cell_table(steps, decimals: int = 4) -> pd.DataFrame:
     steps = list(steps)
     if not steps:
         raise ValueError("steps: expected at least one MemoryCellStep, got none")
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
-        raise ValueError(f"decimals: expected a non-negative integer, got {decimals!r}")
+    require_non_negative_int("decimals", decimals)
 
     def column(name):
         # + 0.0 turns a rounded -0.0 into 0.0

@@ -41,6 +41,7 @@ def test_a_bar_of_unknown_length_redraws_at_most_once_per_interval():
         ({"total": 2.5}, "total"),
         ({"total": 10, "redraws": 0}, "redraws"),
         ({"total": 10, "min_seconds": math.nan}, "min_seconds"),
+        ({"total": 10, "min_seconds": "1"}, "min_seconds"),
     ],
 )
 def test_bad_arguments_are_named(arguments, named):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Iterable
 
 
+from .._validate import require_positive_int
 from ..encoding import Vocabulary, replace_digits
 from .download import RemoteFile, fetch
 from .tagging import TaggedSentence, TagSet, tagset_of
@@ -200,8 +201,7 @@ def word_vocabulary(
     map to ``<unk>``, so that the ``<unk>`` embedding is trained on rare words and is then a
     sensible stand-in for the unseen words of the test split.
     """
-    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-        raise ValueError(f"min_count: expected a positive integer, got {min_count!r}")
+    require_positive_int("min_count", min_count)
     normalize = replace_digits if map_digits else (lambda word: word)
     counts = Counter(
         normalize(word) for sentence in _require_sentences(sentences) for word in sentence.words

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from typing import Sequence
 
+from .._validate import require_positive_int
 from .tagging import OUTSIDE, TaggedSentence, TagSet
 
 SLOTS = ("destination", "departure", "arrival_time", "departure_time")
@@ -84,8 +85,7 @@ def generate_booking_corpus(
     Each utterance picks a template uniformly, then cities (two different ones when it has two
     places) and dates uniformly, so every city appears as destination and as departure.
     """
-    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-        raise ValueError(f"size: expected a positive integer, got {size!r}")
+    require_positive_int("size", size)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"seed: expected an integer, got {seed!r}")
     if len(cities) < 2:

@@ -27,7 +27,6 @@ from pathlib import Path
 
 from ..progress import progress_bar
 
-
 MIRROR_VARIABLE = "COMPANION_DATA_MIRROR"
 CACHE_VARIABLE = "COMPANION_CACHE"
 DOWNLOAD_TIMEOUT_S = 60.0

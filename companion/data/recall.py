@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._validate import require_positive_int
+from .._validate import require_non_negative_int, require_positive_int
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,7 @@ def generate_recall(
     same data on every platform (NumPy's PCG64 generator).
     """
     require_positive_int("size", size)
-    if isinstance(delay, bool) or not isinstance(delay, int) or delay < 0:
-        raise ValueError(f"delay: expected a non-negative integer, got {delay!r}")
+    require_non_negative_int("delay", delay)
     if isinstance(num_symbols, bool) or not isinstance(num_symbols, int) or num_symbols < 2:
         raise ValueError(f"num_symbols: expected an integer of at least 2 (a choice to recall), got {num_symbols!r}")
     if (
@@ -81,8 +80,7 @@ def generate_recall(
         or noise_scale < 0
     ):
         raise ValueError(f"noise_scale: expected a non-negative number, got {noise_scale!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
+    require_non_negative_int("seed", seed)
     rng = np.random.default_rng(seed)
     symbols = rng.integers(0, num_symbols, size=size)
     inputs = np.zeros((delay + 1, size, num_symbols + 1), dtype=np.float32)

@@ -11,6 +11,7 @@ from typing import Sequence
 
 import torch
 
+from .._validate import require_non_negative_int, require_positive_int
 from ..encoding import Vocabulary, WordEncoder, _require_words
 
 OUTSIDE = "O"
@@ -182,8 +183,7 @@ def make_batches(
     lengths and little padding: on ATIS (chapter 2) this makes an epoch about 4 times faster.
     (``train_tagger`` reshuffles the order of the batches every epoch.)
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size: expected a positive integer, got {batch_size!r}")
+    require_positive_int("batch_size", batch_size)
     order = list(range(len(sentences)))
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(order)
@@ -209,8 +209,7 @@ def window_conflict(
     conflict found as ``(window, one tag, another tag)``; windows reaching before the first word
     are filled with :data:`START`.
     """
-    if isinstance(before, bool) or not isinstance(before, int) or before < 0:
-        raise ValueError(f"before: expected a non-negative integer, got {before!r}")
+    require_non_negative_int("before", before)
     if not sentences:
         raise ValueError("sentences: expected at least one sentence, got an empty sequence")
     tag_of_window: dict[tuple[str, ...], str] = {}
