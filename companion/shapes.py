@@ -23,14 +23,13 @@ from ._validate import (
     describe_shape,
     require_choice,
     require_floating,
-    require_lengths,
     require_positive_int,
     require_sequence_batch,
     require_tensor,
 )
 from .cells import add_forget_bias, check_lstm_options
 from .models import ElmanNetwork
-from .runners import GRU, LSTM, ElmanRNN
+from .runners import GRU, LSTM, ElmanRNN, PackedGRU, PackedLSTM, PackedRNN
 
 class VectorToSequence(nn.Module):
     r"""One vector in, a sequence of ``steps`` outputs out: one-to-many (chapter 2).
@@ -100,7 +99,7 @@ class VectorToSequence(nn.Module):
 
 
 SEQUENCE_TO_VECTOR_CELLS = ("elman", "lstm", "gru")
-_TORCH_LAYERS = {"elman": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+_TORCH_LAYERS = {"elman": PackedRNN, "lstm": PackedLSTM, "gru": PackedGRU}
 _SCRATCH_LAYERS = {"elman": ElmanRNN, "lstm": LSTM, "gru": GRU}
 
 
@@ -126,8 +125,10 @@ class SequenceToVector(nn.Module):
 
     The body is the companion's layer (:class:`~companion.runners.ElmanRNN`,
     :class:`~companion.runners.LSTM`, :class:`~companion.runners.GRU`) unless ``torch_layer``,
-    which makes it its twin ``torch.nn.RNN``/``LSTM``/``GRU``: the same function of the same
-    weights (the parity tests prove it), computed much faster. ``lstm_options`` (``peephole``,
+    which makes it its twin ``torch.nn.RNN``/``LSTM``/``GRU`` (as :class:`~companion.runners.PackedRNN`,
+    :class:`~companion.runners.PackedLSTM`, :class:`~companion.runners.PackedGRU`, which take
+    ``lengths`` too): the same function of the same weights (the parity tests prove it),
+    computed much faster. ``lstm_options`` (``peephole``,
     ``coupled``, ``forget_gate``, ``forget_bias``) go to the LSTM; only ``forget_bias`` exists
     for the torch layer.
     """
@@ -168,8 +169,6 @@ class SequenceToVector(nn.Module):
             self.rnn = _TORCH_LAYERS[cell](input_size, hidden_size, batch_first=batch_first)
             if forget_bias:
                 add_forget_bias(self.rnn.bias_ih_l0, hidden_size, forget_bias)
-        elif cell == "elman":
-            self.rnn = ElmanRNN(input_size, hidden_size, nonlinearity="tanh", batch_first=batch_first)
         else:
             self.rnn = _SCRATCH_LAYERS[cell](input_size, hidden_size, batch_first=batch_first, **lstm_options)
         self.readout = nn.Linear(hidden_size, output_size)
@@ -179,18 +178,7 @@ class SequenceToVector(nn.Module):
         require_tensor("inputs", inputs)
         require_sequence_batch("inputs", inputs, self.input_size, self.batch_first)
         require_floating("inputs", inputs, self.readout.weight.dtype)
-        if self.torch_layer and lengths is not None:
-            batch = inputs.shape[0 if self.batch_first else 1]
-            time = inputs.shape[1 if self.batch_first else 0]
-            lengths = require_lengths("lengths", lengths, batch, time)
-            packed = nn.utils.rnn.pack_padded_sequence(
-                inputs, lengths.cpu(), batch_first=self.batch_first, enforce_sorted=False
-            )
-            _, h_n = self.rnn(packed)
-        elif self.torch_layer:
-            _, h_n = self.rnn(inputs)
-        else:
-            _, h_n = self.rnn(inputs, lengths=lengths)
+        _, h_n = self.rnn(inputs, lengths=lengths)
         if self.cell == "lstm":
             h_n = h_n[0]  # (h_n, c_n): the read-out sees h
         return h_n[-1]
