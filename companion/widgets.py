@@ -15,6 +15,7 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ._validate import require_non_negative_int, require_positive_int
 from .memory_cell import LECTURE_EXAMPLE_INPUTS, MemoryCell, MemoryCellStep, lecture_example_cell
 from .plots import plot_memory_cell_steps
 from .tables import memory_cell_table
@@ -22,6 +23,7 @@ from .tables import memory_cell_table
 
 def figure_png(steps: Sequence[MemoryCellStep], dpi: int = 80) -> bytes:
     """The figure of :func:`~companion.plots.plot_memory_cell_steps` as PNG bytes, drawn without pyplot."""
+    require_positive_int("dpi", dpi)
     figure = Figure(figsize=(10, 3.4))
     FigureCanvasAgg(figure)
     axes = figure.subplots(1, 2)
@@ -53,7 +55,7 @@ class MemoryCellStepper(widgets.VBox):
         steps = cell.run(inputs)  # checks the inputs, naming the bad one
         self.cell = cell
         self.decimals = decimals
-        memory_cell_table(steps, decimals)  # checks decimals
+        require_non_negative_int("decimals", decimals)
         layout = widgets.Layout(width="5.5em")
         self.fields = [
             [widgets.FloatText(value=value, layout=layout) for value in step.x] for step in steps

@@ -58,6 +58,8 @@ def test_stepper_takes_any_cell_and_inputs():
 
 def test_figure_png_is_a_png():
     assert figure_png(lecture_example_cell().run(LECTURE_EXAMPLE_INPUTS)).startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="dpi: expected a positive integer, got 0"):
+        figure_png(lecture_example_cell().run(LECTURE_EXAMPLE_INPUTS), dpi=0)
 
 
 @pytest.mark.parametrize(
