@@ -75,3 +75,59 @@ def test_binder_environment_lists_the_companion_dependencies():
     binder = {re.match(r"[A-Za-z0-9_-]+", line).group(0) for line in pip_lines if not line.startswith("-")}
     assert names == binder
     assert "torch==2.13.0+cpu" in pip_lines and any("download.pytorch.org/whl/cpu" in line for line in pip_lines)
+
+
+# --- links between chapters --------------------------------------------------------------
+
+ROLE_OR_LINK = re.compile(r"\{[a-z:-]+\}`[^`]*`|\[[^\]]*\]\([^)]*\)")
+SPACE = r"(?:[ \t]+|[ \t]*\n[ \t]*)"  # a space or a line break inside one paragraph
+PLAIN_MENTION = re.compile(rf"\b[Cc]hapters?{SPACE}(\d+(?:[ \t]*(?:,|and|or|to|–|-){SPACE}\d+)*)")
+SAID_UNPUBLISHED = re.compile(r"^\W{0,3}\(?\*?(coming|later|to come|forthcoming)\b", re.I)
+
+
+def published_chapters() -> dict[int, str]:
+    """Chapter number -> notebook stem, in the order of the table of contents."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    chapters = next(part["chapters"] for part in toc["parts"] if part.get("numbered"))
+    return {n: Path(entry["file"]).name for n, entry in enumerate(chapters, start=1)}
+
+
+def prose(path: Path) -> list[tuple[str, str]]:
+    """(where, text) of every Markdown cell of a notebook, or of a Markdown page."""
+    if path.suffix == ".md":
+        return [(path.name, path.read_text())]
+    cells = json.loads(path.read_text())["cells"]
+    return [(f"{path.name} cell {i}", "".join(c["source"])) for i, c in enumerate(cells) if c["cell_type"] == "markdown"]
+
+
+def chapter_mention_problems(where: str, text: str, published: dict[int, str]) -> list[str]:
+    problems = []
+    plain = ROLE_OR_LINK.sub(" ", text)
+    for match in PLAIN_MENTION.finditer(plain):
+        numbers = {int(n) for n in re.findall(r"\d+", match.group(1))} & set(published)
+        if numbers:
+            problems.append(f"{where}: '{match.group(0)}' is plain text: link it ({{doc}}`chapter N <file>`)")
+    for number, stem in published.items():
+        targets = rf"\{{doc\}}`[^`]*<{stem}>`|\[[^\]]*\]\({stem}(\.ipynb)?\)|\b[Cc]hapters? {number}\b"
+        for match in re.finditer(targets, text):
+            if SAID_UNPUBLISHED.search(text[match.end():match.end() + 20]):
+                problems.append(f"{where}: chapter {number} ({stem}) is published but called "
+                                f"'{text[match.end():match.end() + 20].strip()}'")
+    return problems
+
+
+def test_chapters_link_each_other_and_call_no_published_chapter_coming():
+    published = published_chapters()
+    pages = [*toc_notebooks(), ROOT / "book" / "intro.md"]
+    problems = [p for page in pages for where, text in prose(page)
+                for p in chapter_mention_problems(where, text, published)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_chapter_mention_check_catches_plain_and_coming_mentions():
+    published = {1: "slot_filling", 2: "rnn_variants"}
+    assert chapter_mention_problems("x", "as {doc}`chapter 2 <rnn_variants>` shows; chapter 5 (coming)", published) == []
+    assert len(chapter_mention_problems("x", "as chapter 2 shows", published)) == 1
+    assert len(chapter_mention_problems("x", "chapters 1 and 5", published)) == 1
+    assert len(chapter_mention_problems("x", "{doc}`chapter 2 <rnn_variants>` (coming) will", published)) == 1
+    assert len(chapter_mention_problems("x", "[Variants](rnn_variants.ipynb) (*coming soon*)", published)) == 1
