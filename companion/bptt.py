@@ -858,7 +858,7 @@ def train_char_rnn(
     if progress:
         from .progress import progress_bar  # imported here: a plain run needs no progress bar
 
-        bar = progress_bar(steps, "training", leave=False)
+        bar = progress_bar(steps, "training")
     try:
         for step in range(steps):
             if position + sequence_length + 1 > stream_length:

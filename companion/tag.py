@@ -74,11 +74,11 @@ class Recipe:
 # 2 CPU threads.
 RECIPES: dict[str, Recipe] = {
     "ffn": Recipe("ffn", dropout=0.5),
-    "elman": Recipe("elman", dropout=0.5),
-    "elman2": Recipe("elman", num_layers=2, dropout=0.5),
+    "elman": Recipe("elman", dropout=0.5, implementation="torch"),
+    "elman2": Recipe("elman", num_layers=2, dropout=0.5, implementation="torch"),
     "jordan": Recipe("jordan", dropout=0.5),
-    "bielman": Recipe("bielman", window_radius=1, hidden_size=100, dropout=0.5),
-    "bielman2": Recipe("bielman", num_layers=2, window_radius=0, hidden_size=100, dropout=0.5),
+    "bielman": Recipe("bielman", window_radius=1, hidden_size=100, dropout=0.5, implementation="torch"),
+    "bielman2": Recipe("bielman", num_layers=2, window_radius=0, hidden_size=100, dropout=0.5, implementation="torch"),
     "lstm": Recipe("lstm", window_radius=2, hidden_size=100, epochs=25, dropout=0.5, implementation="torch"),
     "gru": Recipe("gru", window_radius=2, hidden_size=100, epochs=25, dropout=0.5, implementation="torch"),
     "bilstm": Recipe(

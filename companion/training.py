@@ -235,7 +235,7 @@ def train_char_model(
     norms: list[float] = []
     position = 0
     model.train()
-    with progress_bar(steps, "training", leave=False, disable=not progress) as bar:
+    with progress_bar(steps, "training", disable=not progress) as bar:
         for step in range(steps):
             if position + sequence_length + 1 > stream_length:
                 position = 0
