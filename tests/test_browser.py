@@ -48,8 +48,9 @@ TIMEOUT_MS = 30_000
 WIDGETS_TIMEOUT_MS = 10_000
 
 # Every saved widget view of the page is drawn: the html-manager puts a div.widget-subarea
-# before the view's script and renders the widget into it (or an error message).
-WIDGETS_DRAWN = """() => Array.from(
+# before the view's script and renders the widget into it (or an error message). A page that
+# does not load the html-manager draws nothing: nothing to wait for.
+WIDGETS_DRAWN = """() => !document.querySelector('script[src*="html-manager/"]') || Array.from(
   document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')
 ).every(script => {
   const area = script.previousElementSibling;
