@@ -1,6 +1,9 @@
 """The built book in a real browser: headless Chromium, driven by Playwright, on a local
 server. Checks what a student sees: typeset math, the rendered widgets, the launch menu, a
-clean console, and no request leaving the machine.
+clean console, and no request leaving the machine; and every chapter's layout on a laptop
+(1280 px) and on a phone (390 px): equations, tables, widgets and progress bars whole and
+readable (the checks are JavaScript functions in tests/layout_checks.js that return lists of
+problems; test_layout_checks_find_what_they_are_for shows them failing a page made to fail).
 
 Needs a Chromium executable (`apt-get install chromium`; `CHROMIUM_PATH` to point at another
 one) and the `playwright` Python package; without them the tests are skipped, unless the
@@ -13,13 +16,16 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from test_notebooks import toc_notebooks
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +45,18 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 30_000
+WIDGETS_TIMEOUT_MS = 10_000
+
+# Every saved widget view of the page is drawn: the html-manager puts a div.widget-subarea
+# before the view's script and renders the widget into it (or an error message). A page that
+# does not load the html-manager draws nothing: nothing to wait for.
+WIDGETS_DRAWN = """() => !document.querySelector('script[src*="html-manager/"]') || Array.from(
+  document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')
+).every(script => {
+  const area = script.previousElementSibling;
+  return area && area.classList.contains("widget-subarea")
+    && (area.querySelector(".jupyter-widgets") || /Error displaying widget/.test(area.textContent));
+})"""
 
 
 def find_chromium() -> str | None:
@@ -54,10 +72,18 @@ def skip_or_fail(reason: str):
 
 
 # For full-page screenshots only: the theme's sidebars and article header are sticky and
-# 100vh tall; a capture taller than Chromium's 16384-pixel limit leaves them out.
+# 100vh tall; a capture taller than Chromium's 16384-pixel limit leaves them out. Below the
+# theme's breakpoints a sidebar is a hidden drawer (position: fixed): left alone, or it would
+# join the page's flow and widen it.
 UNSTICK_CSS = """
-.bd-sidebar-primary, .bd-sidebar-secondary, .bd-header-article {
+.bd-header-article {
   position: static !important; height: auto !important; max-height: none !important;
+}
+@media (min-width: 960px) {
+  .bd-sidebar-primary { position: static !important; height: auto !important; max-height: none !important; }
+}
+@media (min-width: 1200px) {
+  .bd-sidebar-secondary { position: static !important; height: auto !important; max-height: none !important; }
 }
 """
 
@@ -141,19 +167,49 @@ class PageLog:
         page.on("requestfailed", lambda r: r.url not in self.external and self.problems.append(f"request failed: {r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
 
+    def problem_list(self) -> list[str]:
+        """Everything that went wrong so far, one line each."""
+        return [f"request leaving 127.0.0.1: {url}" for url in self.external] + self.problems
+
     def assert_clean(self) -> None:
         assert not self.external, f"requests leaving 127.0.0.1: {self.external}"
         assert not self.problems, "\n".join(self.problems)
 
 
+@dataclass(frozen=True)
+class Viewport:
+    """A browser window: its size in CSS pixels, and whether it is a phone's (touch, a
+    mobile browser's handling of the page's viewport meta tag)."""
+
+    width: int
+    height: int
+    mobile: bool = False
+
+    def context_options(self) -> dict:
+        return {
+            "viewport": {"width": self.width, "height": self.height},
+            "is_mobile": self.mobile,
+            "has_touch": self.mobile,
+        }
+
+
+DESKTOP = Viewport(1280, 900)
+PHONE = Viewport(390, 844, mobile=True)  # an iPhone 12, 13 or 14 in CSS pixels
+
+
 @pytest.fixture
 def open_page(browser, site_url):
-    """open_page(path, lands_on=None) -> (page, log): the page loaded (after redirects to
-    `lands_on`, a URL glob), its network idle, MathJax done."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    """open_page(path, lands_on=None, viewport=DESKTOP) -> (page, log): the page loaded (after
+    redirects to `lands_on`, a URL glob) in a window of that size, its network idle, MathJax
+    done, its saved widgets drawn."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-    def _open(path: str, lands_on: str | None = None):
-        page = context.new_page()
+    contexts: dict[Viewport, object] = {}
+
+    def _open(path: str, lands_on: str | None = None, viewport: Viewport = DESKTOP):
+        if viewport not in contexts:
+            contexts[viewport] = browser.new_context(**viewport.context_options())
+        page = contexts[viewport].new_page()
         page.set_default_timeout(TIMEOUT_MS)
         log = PageLog(page, site_url)
         page.goto(f"{site_url}/{path}", wait_until="load")
@@ -166,10 +222,17 @@ def open_page(browser, site_url):
             " ? window.MathJax.startup.promise.then(() => true) : false"
         )
         page.wait_for_load_state("networkidle")  # fonts requested by the typesetting
+        # The html-manager draws the saved widgets asynchronously: wait for them, or give up
+        # after a while and let the checks say which one is missing.
+        try:
+            page.wait_for_function(WIDGETS_DRAWN, timeout=WIDGETS_TIMEOUT_MS)
+        except PlaywrightTimeoutError:
+            pass
         return page, log
 
     yield _open
-    context.close()
+    for context in contexts.values():
+        context.close()
 
 
 # --- tests -----------------------------------------------------------------------------
@@ -248,4 +311,210 @@ def test_references_page_in_the_browser(open_page):
     page, log = open_page("book/references.html")
     assert page.locator("main .citation, main dl.citation > dt").count() >= 10
     save_screenshot(page, "references.png")
+    log.assert_clean()
+
+
+# --- every chapter, on a laptop and on a phone -------------------------------------------
+
+#: The layout checks (tests/layout_checks.js): functions that return lists of problems.
+LAYOUT_CHECKS_JS = (Path(__file__).with_name("layout_checks.js")).read_text(encoding="utf-8")
+
+# A progress bar shows a fraction of 100 %: 100 px give one pixel per per cent, so the bar
+# visibly grows as a run advances and a glance tells 30 % from 60 %. Narrower, it is a
+# coloured stub; tqdm's bars were squeezed to 0 px on a phone by their own counters.
+MIN_PROGRESS_BAR_PX = 100
+
+CHAPTERS = [path.relative_to(REPO_ROOT).with_suffix("").as_posix() for path in toc_notebooks()]
+
+OPEN_DROPDOWNS = """() => {
+  // Open every collapsed dropdown (solutions) so that what is inside is checked too, at
+  // its final size at once (no transitions).
+  const style = document.createElement("style");
+  style.textContent = "*, *::before, *::after { transition: none !important; animation: none !important; }";
+  document.head.appendChild(style);
+  let opened = 0;
+  for (const item of document.querySelectorAll("main .toggle-hidden")) {
+    const button = item.querySelector("button.toggle-button");
+    if (button) { button.click(); opened++; }
+  }
+  for (const details of document.querySelectorAll("main details:not([open])")) {
+    details.open = true;
+    opened++;
+  }
+  return {opened, still_closed: document.querySelectorAll("main .toggle-hidden").length};
+}"""
+
+
+def layout_problems(page, viewport: Viewport, root: str = "main") -> dict[str, list[str]]:
+    """What the layout checks find on the page, by kind ("equations", "tables", ...)."""
+    page.evaluate(LAYOUT_CHECKS_JS)
+    options = {"root": root}
+    return {
+        # On a laptop an equation must be seen whole; on a phone it may scroll in its box.
+        "equations": page.evaluate(
+            "o => courseLayoutChecks.equations(o)", {**options, "strict": not viewport.mobile}
+        ),
+        "tables": page.evaluate("o => courseLayoutChecks.tables(o)", options),
+        "widgets": page.evaluate("o => courseLayoutChecks.widgets(o)", options),
+        "progress bars": page.evaluate(
+            "o => courseLayoutChecks.progressBars(o)", {**options, "minWidth": MIN_PROGRESS_BAR_PX}
+        ),
+        "page": page.evaluate("() => courseLayoutChecks.pageWidth()"),
+    }
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: f"{v.width}px")
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: Path(c).name)
+def test_chapter_layout(open_page, chapter, viewport):
+    """A chapter as a student reads it on a laptop (1280 px) and on a phone (390 px), its
+    solutions opened: every display equation is whole (on the laptop without scrolling, on
+    the phone at most scrolling sideways in its own box) with its number beside or below it,
+    never over it; every table fits or scrolls in its box; every widget is drawn, and every
+    progress bar is wide enough to read; the page itself does not scroll sideways, and the
+    console stays clean. Every problem is listed at once. The screenshot shows the page with
+    its solutions open."""
+    page, log = open_page(f"{chapter}.html", viewport=viewport)
+    dropdowns = page.evaluate(OPEN_DROPDOWNS)
+    assert dropdowns["still_closed"] == 0, f"{dropdowns['still_closed']} dropdown(s) did not open"
+
+    problems = layout_problems(page, viewport)
+    problems["console"] = log.problem_list()
+    save_screenshot(page, f"{Path(chapter).name}-{viewport.width}.png")
+
+    lines = [f"{kind}: {problem}" for kind, found in problems.items() for problem in found]
+    assert not lines, f"{chapter}.html at {viewport.width} px, {len(lines)} problem(s):\n" + "\n".join(lines)
+
+
+# --- the checks themselves, on a page made to fail them ------------------------------------
+
+# Typeset by the MathJax the book serves, styled by the book's stylesheets (copied from a
+# built page), in a column of 600 px: one equation that fits, one far too wide, one in a box
+# that clips it; tables that fit, scroll or do neither; saved widget views drawn, hidden or
+# squeezed (the DOM the html-manager leaves, written out: the page loads no widget code).
+PROBE_BODY = r"""
+<main><article class="bd-article" style="box-sizing: content-box; width: 600px; padding: 0 20px; margin: 0 auto">
+<section id="equations">
+  <div class="math notranslate nohighlight" id="equation-fits"><span class="eqno">(1)<a class="headerlink" href="#equation-fits">#</a></span>\[a = b + c\]</div>
+  <div class="math notranslate nohighlight" id="equation-too-wide"><span class="eqno">(2)<a class="headerlink" href="#equation-too-wide">#</a></span>\[y = @TERMS@\]</div>
+</section>
+<section id="clipped">
+  <div class="output_area" style="overflow: hidden; width: 200px">\[z = @TERMS@\]</div>
+</section>
+<section id="tables">
+  <table id="small-table"><tr><td>fits</td><td>1</td></tr></table>
+  <div style="overflow-x: auto"><table><tr>@CELLS@</tr></table></div>
+  <table><tr><td>too-wide-table</td>@CELLS@</tr></table>
+  <div style="overflow: hidden"><table><tr><td>clipped-table</td>@CELLS@</tr></table></div>
+</section>
+<section id="widgets">
+  <div class="cell"><div class="cell_input"><pre>shown_widget = make_widget()</pre></div><div class="cell_output">
+    <div class="widget-subarea"><div class="jupyter-widgets widget-hbox" style="display: flex">
+      <div class="widget-html"><div class="widget-html-content">shown</div></div>
+      <div class="widget-hprogress" style="width: 300px; height: 20px; background: green"></div>
+    </div></div>
+    <script type="application/vnd.jupyter.widget-view+json">{"model_id": "a"}</script>
+  </div></div>
+  <div class="cell"><div class="cell_input"><pre>hidden_widget = make_widget(leave=False)</pre></div><div class="cell_output">
+    <div class="widget-subarea"><div class="jupyter-widgets widget-hbox" style="visibility: hidden">hidden</div></div>
+    <script type="application/vnd.jupyter.widget-view+json">{"model_id": "b"}</script>
+  </div></div>
+  <div class="cell"><div class="cell_input"><pre>undisplayed_widget = make_widget()</pre></div><div class="cell_output">
+    <div class="widget-subarea"><div class="jupyter-widgets widget-hbox" style="display: none">none</div></div>
+    <script type="application/vnd.jupyter.widget-view+json">{"model_id": "c"}</script>
+  </div></div>
+  <div class="cell"><div class="cell_input"><pre>flat_widget = make_widget()</pre></div><div class="cell_output">
+    <div class="widget-subarea"><div class="jupyter-widgets widget-hbox" style="height: 0; overflow: hidden">flat</div></div>
+    <script type="application/vnd.jupyter.widget-view+json">{"model_id": "d"}</script>
+  </div></div>
+  <div class="cell"><div class="cell_input"><pre>broken_widget = make_widget()</pre></div><div class="cell_output">
+    <div class="widget-subarea">Error displaying widget: model not found</div>
+    <script type="application/vnd.jupyter.widget-view+json">{"model_id": "e"}</script>
+  </div></div>
+  <div class="cell"><div class="cell_input"><pre>unrendered_widget = make_widget()</pre></div><div class="cell_output">
+    <script type="application/vnd.jupyter.widget-view+json">{"model_id": "f"}</script>
+  </div></div>
+  <div class="cell"><div class="cell_input"><pre>squeezed_bar = make_widget()</pre></div><div class="cell_output">
+    <div class="widget-subarea"><div class="jupyter-widgets widget-hbox" style="display: flex">
+      <div class="widget-html"><div class="widget-html-content">squeezed</div></div>
+      <div class="widget-hprogress" style="flex: 0 0 40px; max-width: 40px; height: 20px; background: green"></div>
+      <div class="widget-html" style="width: 100px; overflow: hidden"><div class="widget-html-content" style="white-space: nowrap">counters-cut-off 480/480 [00:12&lt;00:00, 38.49batch/s]</div></div>
+    </div></div>
+    <script type="application/vnd.jupyter.widget-view+json">{"model_id": "g"}</script>
+  </div></div>
+</section>
+</article></main>
+"""
+
+_HEAD_PARTS = (
+    r'<link[^>]*rel="stylesheet"[^>]*>',
+    r"<script>window\.MathJax = [^<]*</script>",
+    r'<script[^>]*src="[^"]*/mathjax/tex-mml-chtml\.js[^"]*"[^>]*></script>',
+)
+
+
+@pytest.fixture
+def probe_page(built_book):
+    """The made-up page, written into a folder of the served site beside book/ (so that the
+    built page's relative links hold) and removed afterwards; yields its path in the site."""
+    built = (built_book.html / "book" / "intro.html").read_text(encoding="utf-8")
+    head = []
+    for pattern in _HEAD_PARTS:
+        found = re.findall(pattern, built)
+        assert found, f"no {pattern!r} in book/intro.html"
+        head += found
+    terms = " + ".join(f"w_{{{i}}} x_{{{i}}}" for i in range(1, 41))
+    cells = "".join(f"<td>column-{i}</td>" for i in range(1, 41))
+    body = PROBE_BODY.replace("@TERMS@", terms).replace("@CELLS@", cells)
+    folder = built_book.html / "_layout_probe"
+    folder.mkdir()
+    (folder / "probe.html").write_text(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Layout probe</title>\n'
+        '<link rel="icon" href="data:,">\n' + "\n".join(head) + "\n</head><body>" + body + "</body></html>\n",
+        encoding="utf-8",
+    )
+    yield "_layout_probe/probe.html"
+    shutil.rmtree(folder)
+
+
+def test_layout_checks_find_what_they_are_for(open_page, probe_page):
+    """The layout checks on a page made to fail them, at 1280 px: of two equations only the
+    far too wide one is reported (in strict mode: seen whole; on a phone, scrolling in its
+    box is allowed), an equation in a box that clips it is reported as cut off, only the wide
+    tables without a scroll box are reported, and every widget that is not drawn or whose
+    bar is squeezed is reported by the name of its cell."""
+    page, log = open_page(probe_page)
+    page.evaluate(LAYOUT_CHECKS_JS)
+
+    def check(name: str, root: str, **options):
+        return page.evaluate(f"o => courseLayoutChecks.{name}(o)", {"root": root, **options})
+
+    too_wide = check("equations", "#equations", strict=True)
+    assert too_wide and all(p.startswith("equation (2) `y = w_{1} x_{1}") for p in too_wide), too_wide
+    assert any("hidden behind a scroll bar" in p for p in too_wide), too_wide
+    assert check("equations", "#equations", strict=False) == []
+
+    clipped = check("equations", "#clipped")
+    assert len(clipped) == 1 and "`z = w_{1} x_{1}" in clipped[0] and "cut off" in clipped[0], clipped
+
+    tables = check("tables", "#tables")
+    assert tables and all("too-wide-table" in p or "clipped-table" in p for p in tables), tables
+    assert any("too-wide-table" in p and "with no scroll bar" in p for p in tables), tables
+    assert any("clipped-table" in p and "cut off" in p for p in tables), tables
+
+    widgets = check("widgets", "#widgets")
+    for name, says in [
+        ("hidden_widget", "visibility: hidden"),
+        ("undisplayed_widget", "display: none"),
+        ("flat_widget", "no size"),
+        ("broken_widget", "Error displaying widget"),
+        ("unrendered_widget", "not rendered"),
+        ("squeezed_bar", 'its text "counters-cut-off'),
+    ]:
+        assert any(f"`{name} = make_widget(" in p and says in p for p in widgets), (name, widgets)
+    assert not [p for p in widgets if "shown_widget" in p], widgets
+    assert len(widgets) == 6, "\n".join(widgets)
+
+    bars = check("progressBars", "#widgets", minWidth=MIN_PROGRESS_BAR_PX)
+    assert len(bars) == 1 and "squeezed" in bars[0] and "40 px wide" in bars[0], bars
+
     log.assert_clean()
