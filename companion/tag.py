@@ -5,7 +5,8 @@
 ``--data`` is ``atis`` or a folder laid out as ``train|valid|test/seq.in|seq.out|label``;
 ``--model`` is one of :data:`RECIPES`. The model is trained on ``train``, the epoch with the best
 span F1 on ``valid`` is kept, and it is scored on ``test``: the last line printed is
-``test F1: NN.NN``. Each recipe's defaults reproduce the number its chapter reports.
+``test F1: NN.NN``. Each recipe's defaults reproduce the number its chapter reports on the same
+kind of processor; another gives other digits, within the spread of the seeds the chapter shows.
 """
 from __future__ import annotations
 
