@@ -1,15 +1,17 @@
-"""Input checks shared by the whole package.
+"""Checks of torch tensors shared by the whole package: type, dtype, shape, lengths, finite loss.
 
 Every public function of the companion rejects bad input with a ``ValueError`` that names the
 argument, says what was expected and shows what was given. Nothing is silently truncated,
-padded, cast or reshaped.
+padded, cast or reshaped. Checks of plain numbers and choices, which need no torch, are in
+``companion._checks``.
 """
 from __future__ import annotations
 
-import math
 from typing import Sequence
 
 import torch
+
+from ._checks import require_finite_loss_value
 
 
 def describe_shape(tensor: torch.Tensor) -> str:
@@ -88,30 +90,6 @@ def require_state(name: str, state: torch.Tensor, shape: Sequence[int], dtype: t
     require_floating(name, state, dtype)
 
 
-def require_positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
-    return value
-
-
-def require_non_negative_int(name: str, value, meaning_of_zero: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        zero = f" (0: {meaning_of_zero})" if meaning_of_zero else ""
-        raise ValueError(f"{name}: expected a non-negative integer{zero}, got {value!r}")
-    return value
-
-
-def require_choice(name: str, value, choices: Sequence) -> None:
-    if value not in choices:
-        raise ValueError(
-            f"{name}: expected one of {', '.join(repr(c) for c in choices)}, got {value!r}"
-        )
-
-
 def require_finite_loss(loss: torch.Tensor, where: str) -> None:
-    value = float(loss.detach())
-    if not math.isfinite(value):
-        raise ValueError(
-            f"loss: expected a finite value, got {value} {where}; lower the learning rate, "
-            "clip gradients, or look for NaN/inf in the inputs"
-        )
+    """Raises ``ValueError`` if the loss tensor of a training step is NaN or inf; ``where`` says which."""
+    require_finite_loss_value(float(loss.detach()), where)

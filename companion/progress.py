@@ -19,7 +19,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from ._validate import require_non_negative_int, require_positive_int
+from ._checks import require_non_negative_int, require_positive_int
 
 DEFAULT_REDRAWS = 25
 DEFAULT_MIN_SECONDS = 0.5
@@ -38,7 +38,11 @@ def progress_bar(
     ``total`` may be ``None`` (a download without a known size); the bar then redraws at
     most once per ``min_seconds``. Other keyword arguments go to ``tqdm`` unchanged.
     Update a bar's postfix with ``set_postfix(..., refresh=False)``, so that the postfix
-    rides on the next redraw instead of adding its own.
+    rides on the next redraw instead of adding its own. Every chapter's long loops use it
+    (chapters 1 to 4).
+
+    Raises ``ValueError`` if ``total`` is not ``None`` or a non-negative integer, ``redraws`` is
+    not a positive integer, or ``min_seconds`` is not a non-negative number.
     """
     if total is not None:
         require_non_negative_int("total", total, "an empty loop; None: an unknown length")
