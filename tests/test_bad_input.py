@@ -10,7 +10,7 @@ from companion.device import pick_device, seed_everything
 from companion.encoding import OneOfN, TrigramHasher, context_window, letter_trigrams
 from companion.metrics import slot_spans, span_f1
 from companion.models import ElmanNetwork, FeedForwardNetwork, SlotTagger
-from companion.runners import ElmanRNN, reverse_padded
+from companion.layers import ElmanRNN, reverse_padded
 from companion.training import tagging_loss, train_tagger
 
 RNN = ElmanRNN(3, 4)
@@ -31,9 +31,9 @@ CASES = {
     "float lengths": (lambda: RNN(torch.zeros(5, 2, 3), lengths=[5.0, 4.0]), r"lengths: expected integer lengths, got dtype torch.float32"),
     "unknown nonlinearity": (lambda: ElmanRNN(3, 4, nonlinearity="sigmoid"), r"nonlinearity: expected one of 'tanh', 'relu', 'identity', got 'sigmoid'"),
     "zero hidden size": (lambda: ElmanRNN(3, 0), r"hidden_size: expected a positive integer, got 0"),
-    "cell input shape": (lambda: ElmanCell(3, 4)(torch.zeros(2, 5)), r"x: expected shape \(batch, 3\) or \(3,\), got shape \(2, 5\)"),
-    "cell state shape": (lambda: ElmanCell(3, 4)(torch.zeros(2, 3), torch.zeros(2, 5)), r"h: expected shape \(2, 4\) \(batch, hidden\), got shape \(2, 5\)"),
-    "ffn input shape": (lambda: FeedForwardNetwork(3, 4, 2)(torch.zeros(5, 4)), r"inputs: expected a 3-D tensor"),
+    "cell input shape": (lambda: ElmanCell(3, 4)(torch.zeros(2, 5)), r"input: expected shape \(batch, 3\) or \(3,\), got shape \(2, 5\)"),
+    "cell state shape": (lambda: ElmanCell(3, 4)(torch.zeros(2, 3), torch.zeros(2, 5)), r"hx: expected shape \(2, 4\) \(batch, hidden\), got shape \(2, 5\)"),
+    "ffn input shape": (lambda: FeedForwardNetwork(3, 4, 2)(torch.zeros(5, 4)), r"input: expected a 3-D tensor"),
     "network empty": (lambda: ElmanNetwork(3, 4, 2)(torch.zeros(0, 1, 3)), r"input: expected at least one time step"),
     "words and tags differ": (lambda: TaggedSentence(("leave", "Taipei"), ("O",)), r"tags: expected one tag per word \(2 words: 'leave Taipei'\), got 1 tags"),
     "empty sentence": (lambda: TaggedSentence((), ()), r"words: expected at least one word, got an empty sequence"),
@@ -56,7 +56,7 @@ CASES = {
     "negative radius": (lambda: context_window(torch.zeros(3, 1, 4), -1), r"radius: expected a non-negative integer, got -1"),
     "tagger body": (lambda: SlotTagger(10, 3, body="transformer"), r"body: expected one of 'ffn', 'elman', 'jordan', 'bielman', 'lstm', 'bilstm', 'gru', 'bigru', got 'transformer'"),
     "stacked jordan": (lambda: SlotTagger(10, 3, body="jordan", num_layers=2), r"num_layers: expected 1 for body 'jordan', got 2"),
-    "float ids": (lambda: SlotTagger(10, 3)(torch.zeros(4, 2)), r"ids: expected a 2-D integer tensor \(time, batch\) of word ids, got shape \(4, 2\) and dtype torch.float32"),
+    "float ids": (lambda: SlotTagger(10, 3)(torch.zeros(4, 2)), r"input: expected a 2-D integer tensor \(time, batch\) of word ids, got shape \(4, 2\) and dtype torch.float32"),
     "spans of a string": (lambda: slot_spans("B-city"), r"tags: expected a list of BIO tags, got str"),
     "reverse beyond padding": (lambda: reverse_padded(torch.zeros(3, 2, 1), torch.tensor([3, 4])), r"lengths: expected every length in 1..3"),
     "device absent": (lambda: pick_device("cuda") if not torch.cuda.is_available() else pick_device("tpu"), r"prefer: "),

@@ -10,7 +10,7 @@ from companion.encoding import OneOfN
 from companion.metrics import span_f1
 from companion.models import ElmanNetwork
 from companion.cells import GRUCell, LSTMCell
-from companion.runners import GRU, LSTM, ElmanRNN
+from companion.layers import GRU, LSTM, ElmanRNN
 from companion.training import predict_tags, train_tagger
 
 pytestmark = [

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from companion.runners import Bidirectional, ElmanRNN, JordanRNN
+from companion.layers import Bidirectional, ElmanRNN, JordanRNN
 
 DOUBLE = torch.float64
 
@@ -86,7 +86,7 @@ def test_bidirectional_jordan_reads_the_sequence_backwards():
 def test_bad_arguments():
     with pytest.raises(ValueError, match="backward_layer: expected the same kind of layer as forward_layer \\(JordanRNN\\), got ElmanRNN"):
         Bidirectional(JordanRNN(2, 3, 4), ElmanRNN(2, 3))
-    with pytest.raises(ValueError, match=r"y0: expected shape \(2, 4\) \(batch, outputs\), got shape \(2, 3\)"):
-        JordanRNN(2, 3, 4)(torch.zeros(5, 2, 2), y0=torch.zeros(2, 3))
+    with pytest.raises(ValueError, match=r"hx: expected shape \(2, 4\) \(batch, outputs\): the fed-back distribution y_0, got shape \(2, 3\)"):
+        JordanRNN(2, 3, 4)(torch.zeros(5, 2, 2), hx=torch.zeros(2, 3))
     with pytest.raises(ValueError, match="input: expected at least one time step"):
         JordanRNN(2, 3, 4)(torch.zeros(0, 2, 2))

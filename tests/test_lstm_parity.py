@@ -6,7 +6,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from companion.cells import GRUCell, LSTMCell, gru_step, lstm_step
 from companion.models import count_parameters
-from companion.runners import GRU, LSTM
+from companion.layers import GRU, LSTM
 
 DOUBLE = torch.float64
 KINDS = {"lstm": (LSTM, nn.LSTM), "gru": (GRU, nn.GRU)}
@@ -279,11 +279,11 @@ BAD_INPUT = {
     "gru from an lstm": (lambda: GRU.from_torch(nn.LSTM(2, 3)), r"module: expected a torch.nn.modules.rnn.GRU, got LSTM"),
     "projected lstm": (lambda: LSTM.from_torch(nn.LSTM(2, 4, proj_size=2)), r"module: LSTM has no counterpart for \{'proj_size': 2\}"),
     "cell from a layer": (lambda: LSTMCell.from_torch(nn.LSTM(2, 3)), r"cell: expected a torch.nn.modules.rnn.LSTMCell, got LSTM"),
-    "cell input shape": (lambda: LSTMCell(3, 4)(torch.zeros(2, 5)), r"x: expected shape \(batch, 3\) or \(3,\), got shape \(2, 5\)"),
+    "cell input shape": (lambda: LSTMCell(3, 4)(torch.zeros(2, 5)), r"input: expected shape \(batch, 3\) or \(3,\), got shape \(2, 5\)"),
     "cell hx not a pair": (lambda: LSTMCell(3, 4)(torch.zeros(2, 3), torch.zeros(2, 4)), r"hx: expected a pair \(h, c\) of tensors, got Tensor"),
     "cell c shape": (lambda: LSTMCell(3, 4)(torch.zeros(2, 3), (torch.zeros(2, 4), torch.zeros(1, 4))), r"hx\[1\] \(c\): expected shape \(2, 4\) \(batch, hidden\), got shape \(1, 4\)"),
-    "unbatched cell h shape": (lambda: GRUCell(3, 4)(torch.zeros(3), torch.zeros(1, 4)), r"h: expected shape \(4,\) \(hidden\), got shape \(1, 4\)"),
-    "gru cell dtype": (lambda: GRUCell(3, 4)(torch.zeros(2, 3, dtype=DOUBLE)), r"x: expected dtype torch.float32 .* got dtype torch.float64"),
+    "unbatched cell h shape": (lambda: GRUCell(3, 4)(torch.zeros(3), torch.zeros(1, 4)), r"hx: expected shape \(4,\) \(hidden\), got shape \(1, 4\)"),
+    "gru cell dtype": (lambda: GRUCell(3, 4)(torch.zeros(2, 3, dtype=DOUBLE)), r"input: expected dtype torch.float32 .* got dtype torch.float64"),
     "step coupled without forget gate": (lambda: lstm_step(torch.zeros(1, 1), (torch.zeros(1, 1),) * 2, torch.zeros(4, 1), torch.zeros(4, 1), None, None, coupled=True, forget_gate=False), r"forget_gate: a coupled input gate"),
 }
 

@@ -12,7 +12,7 @@ from companion.encoding import (
     word_characters,
 )
 from companion.models import TAGGER_BODIES, CharacterCNN, SlotTagger
-from companion.runners import GRU, LSTM, ElmanRNN, PackedGRU, PackedLSTM, PackedRNN
+from companion.layers import GRU, LSTM, ElmanRNN, PackedGRU, PackedLSTM, PackedRNN
 from companion.training import tagging_loss
 
 DOUBLE = torch.float64
@@ -155,9 +155,9 @@ BAD = {
     "negative filters": (lambda: SlotTagger(10, 3, char_filters=-1), r"char_filters: expected a non-negative integer \(0: no character features\), got -1"),
     "word dropout without unk": (lambda: SlotTagger(10, 3, word_dropout=0.1), r"unknown_id: expected the id of <unk> in 0..9 \(with word_dropout > 0\), got None"),
     "output dropout of 1": (lambda: SlotTagger(10, 3, output_dropout=1.0), r"output_dropout: expected a fraction in \[0, 1\), got 1.0"),
-    "word ids without characters": (lambda: SlotTagger(10, 3, char_filters=2, num_characters=5)(torch.ones(4, 2, dtype=torch.long)), r"ids: expected a 3-D integer tensor \(time, batch, 1 \+ max_word_length\) of word and character ids \(see WordsAndCharacters\), got shape \(4, 2\)"),
+    "word ids without characters": (lambda: SlotTagger(10, 3, char_filters=2, num_characters=5)(torch.ones(4, 2, dtype=torch.long)), r"input: expected a 3-D integer tensor \(time, batch, 1 \+ max_word_length\) of word and character ids \(see WordsAndCharacters\), got shape \(4, 2\)"),
     "even width": (lambda: CharacterCNN(5, width=2), r"width: expected a positive odd integer, got 2"),
-    "float characters": (lambda: CharacterCNN(5)(torch.zeros(2, 3)), r"characters: expected an integer tensor \(..., max_word_length\) of character ids, got shape \(2, 3\) and dtype torch.float32"),
+    "float characters": (lambda: CharacterCNN(5)(torch.zeros(2, 3)), r"input: expected an integer tensor \(..., max_word_length\) of character ids, got shape \(2, 3\) and dtype torch.float32"),
     "encoder of a list": (lambda: WordsAndCharacters(["a"], ["a"]), r"words: expected a Vocabulary, got list"),
     "vocabulary without padding": (lambda: WordsAndCharacters(Vocabulary(["a"], padding=False), ["a"]), r"words: expected a vocabulary with <pad> id 0 \(padding=True\), got <pad> id None"),
     "two-letter character": (lambda: WordsAndCharacters(Vocabulary(["a"]), ["ab"]), r"characters: expected single non-space characters, got \['ab'\]"),

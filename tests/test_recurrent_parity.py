@@ -5,7 +5,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from companion.cells import ElmanCell
-from companion.runners import ElmanRNN
+from companion.layers import ElmanRNN
 
 DOUBLE = torch.float64
 
@@ -94,7 +94,7 @@ def test_bidirectional_stack_matches_torch(num_layers, batch_first):
 
 
 def test_reverse_padded_reverses_each_sequence_within_its_length():
-    from companion.runners import reverse_padded
+    from companion.layers import reverse_padded
 
     x = torch.arange(1.0, 7.0).reshape(3, 2, 1)  # time-major: sequence 0 = 1, 3, 5; sequence 1 = 2, 4, 6
     flipped = reverse_padded(x, torch.tensor([3, 2]))[..., 0].T.tolist()

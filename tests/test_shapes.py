@@ -4,8 +4,8 @@ import torch
 import torch.nn.functional as F
 
 from companion.models import ElmanNetwork
-from companion.runners import ElmanRNN
-from companion.shapes import AlignedSequenceToSequence, EncoderDecoder, SequenceToVector, VectorToSequence
+from companion.layers import ElmanRNN
+from companion.models import AlignedSequenceToSequence, EncoderDecoder, SequenceToVector, VectorToSequence
 
 B, T, S = 3, 5, 4
 LENGTHS = [5, 2, 4]
@@ -294,12 +294,12 @@ BAD = {
     "vector features": (lambda: V2S(torch.zeros(2, 4), 4), r"vector: expected a 2-D tensor \(batch, features\) with features=3, got shape \(2, 4\)"),
     "vector not a tensor": (lambda: V2S([[0.0, 0.0, 0.0]], 4), r"vector: expected a torch.Tensor, got list"),
     "vector integer": (lambda: V2S(torch.zeros(2, 3, dtype=torch.long), 4), r"vector: expected a floating-point tensor of dtype torch.float32, got dtype torch.int64"),
-    "sequence rank": (lambda: S2V(torch.zeros(5, 3)), r"inputs: expected a 3-D tensor \(time, batch, features\) with features=3, got shape \(5, 3\)"),
-    "sequence features": (lambda: S2V(torch.zeros(5, 2, 4)), r"inputs: expected 3 features in the last dimension \(time, batch, features\), got shape \(5, 2, 4\)"),
-    "sequence dtype": (lambda: S2V(torch.zeros(5, 2, 3, dtype=torch.float64)), r"inputs: expected dtype torch.float32"),
+    "sequence rank": (lambda: S2V(torch.zeros(5, 3)), r"input: expected a 3-D tensor \(time, batch, features\) with features=3, got shape \(5, 3\)"),
+    "sequence features": (lambda: S2V(torch.zeros(5, 2, 4)), r"input: expected 3 features in the last dimension \(time, batch, features\), got shape \(5, 2, 4\)"),
+    "sequence dtype": (lambda: S2V(torch.zeros(5, 2, 3, dtype=torch.float64)), r"input: expected dtype torch.float32"),
     "sequence lengths": (lambda: S2V(torch.zeros(5, 2, 3), [5, 6]), r"lengths: expected every length in 1..5"),
-    "aligned features": (lambda: ALIGNED(torch.zeros(5, 2, 4)), r"inputs: expected 3 features"),
-    "aligned batch_first features": (lambda: AlignedSequenceToSequence(3, 4, 2, batch_first=True)(torch.zeros(2, 5, 4)), r"inputs: expected 3 features in the last dimension \(batch, time, features\)"),
+    "aligned features": (lambda: ALIGNED(torch.zeros(5, 2, 4)), r"input: expected 3 features"),
+    "aligned batch_first features": (lambda: AlignedSequenceToSequence(3, 4, 2, batch_first=True)(torch.zeros(2, 5, 4)), r"input: expected 3 features in the last dimension \(batch, time, features\)"),
     "source features": (lambda: ED(torch.zeros(4, 2, 5), torch.zeros(6, 2, 5)), r"source: expected 3 features in the last dimension \(time, batch, features\), got shape \(4, 2, 5\)"),
     "target_inputs features": (lambda: ED(torch.zeros(4, 2, 3), torch.zeros(6, 2, 3)), r"target_inputs: expected 5 features in the last dimension \(time, batch, features\), got shape \(6, 2, 3\)"),
     "target_inputs empty": (lambda: ED(torch.zeros(4, 2, 3), torch.zeros(0, 2, 5)), r"target_inputs: expected at least one time step"),

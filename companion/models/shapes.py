@@ -9,7 +9,7 @@ The lecture sorts sequence problems by what goes in and what comes out:
 * ``EncoderDecoder`` — a sequence in, a sequence of another length out (many-to-many,
   unaligned: translation).
 
-Each is an Elman network (``companion.runners.ElmanRNN``, ``tanh``) with a linear read-out;
+Each is an Elman network (``companion.layers.ElmanRNN``, ``tanh``) with a linear read-out;
 ``SequenceToVector`` can also have an LSTM or a GRU body (chapter 3).
 Sequences are time-major ``(T, B, F)``, or ``(B, T, F)`` with ``batch_first``; every tensor a
 model makes is created on the device and with the dtype of its input.
@@ -19,17 +19,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._validate import (
-    describe_shape,
-    require_choice,
-    require_floating,
-    require_positive_int,
-    require_sequence_batch,
-    require_tensor,
-)
-from .cells import add_forget_bias, check_lstm_options
-from .models import ElmanNetwork
-from .runners import GRU, LSTM, ElmanRNN, PackedGRU, PackedLSTM, PackedRNN
+from .._checks import require_choice, require_positive_int
+from .._validate import describe_shape, require_floating, require_sequence_batch, require_tensor
+from ..layers import ElmanRNN, recurrent_layer
+from .networks import ElmanNetwork
 
 class VectorToSequence(nn.Module):
     r"""One vector in, a sequence of ``steps`` outputs out: one-to-many (chapter 2).
@@ -50,7 +43,10 @@ class VectorToSequence(nn.Module):
 
     ``forward(vector, steps)`` takes ``vector`` of shape ``(B, F)`` and returns the outputs
     ``(steps, B, O)``, or ``(B, steps, O)`` with ``batch_first``. ``input_sequence(vector,
-    steps)`` gives the inputs :math:`x_1 \dots x_T` that the Elman layer ``rnn`` reads.
+    steps)`` gives the inputs :math:`x_1 \dots x_T` that the Elman layer ``rnn`` reads. Raises
+    ``ValueError`` for sizes that are not positive integers or another ``steps_mode``, and from
+    ``forward`` and ``input_sequence`` for a ``vector`` that is not ``(B, F)`` in the weights'
+    dtype or ``steps`` that is not a positive integer.
     """
 
     steps_modes = ("first", "every")
@@ -74,7 +70,11 @@ class VectorToSequence(nn.Module):
         self.readout = nn.Linear(hidden_size, output_size)
 
     def input_sequence(self, vector: torch.Tensor, steps: int) -> torch.Tensor:
-        """The inputs the Elman layer reads: ``(steps, B, F)``, or ``(B, steps, F)`` with ``batch_first``."""
+        """The inputs the Elman layer reads: ``(steps, B, F)``, or ``(B, steps, F)`` with ``batch_first``.
+
+        Raises ``ValueError`` for a ``vector`` that is not ``(B, F)`` in the weights' dtype, or
+        ``steps`` that is not a positive integer.
+        """
         require_tensor("vector", vector)
         if vector.dim() != 2 or vector.shape[1] != self.input_size:
             raise ValueError(
@@ -98,9 +98,6 @@ class VectorToSequence(nn.Module):
         return f"steps_mode={self.steps_mode!r}"
 
 
-SEQUENCE_TO_VECTOR_CELLS = ("elman", "lstm", "gru")
-_TORCH_LAYERS = {"elman": PackedRNN, "lstm": PackedLSTM, "gru": PackedGRU}
-_SCRATCH_LAYERS = {"elman": ElmanRNN, "lstm": LSTM, "gru": GRU}
 
 
 class SequenceToVector(nn.Module):
@@ -117,20 +114,22 @@ class SequenceToVector(nn.Module):
     (3.8)) and ``cell="gru"`` that of a GRU (chapter 3, equations (3.9) to (3.12)); the read-out
     is the same.
 
-    ``forward(inputs, lengths=None)`` takes ``inputs`` ``(T, B, F)`` (``(B, T, F)`` with
-    ``batch_first``) and returns ``(B, O)``. In a padded batch, ``lengths`` gives each
-    sequence's number of real steps, and :math:`h_T` is then the memory at that sequence's own
-    last step (the final memory ``h_n`` of the layer with ``lengths``), so padding never
-    reaches the output.
+    ``forward(input, lengths=None, hx=None)`` takes ``input`` ``(T, B, F)`` (``(B, T, F)`` with
+    ``batch_first``) and the layer's initial state ``hx`` (zeros when ``None``) and returns
+    ``(B, O)``. In a padded batch, ``lengths`` gives each sequence's number of real steps, and
+    :math:`h_T` is then the memory at that sequence's own last step (the final memory ``h_n``
+    of the layer with ``lengths``), so padding never reaches the output.
 
-    The body is the companion's layer (:class:`~companion.runners.ElmanRNN`,
-    :class:`~companion.runners.LSTM`, :class:`~companion.runners.GRU`) unless ``torch_layer``,
-    which makes it its twin ``torch.nn.RNN``/``LSTM``/``GRU`` (as :class:`~companion.runners.PackedRNN`,
-    :class:`~companion.runners.PackedLSTM`, :class:`~companion.runners.PackedGRU`, which take
-    ``lengths`` too): the same function of the same weights (the parity tests prove it),
-    computed much faster. ``lstm_options`` (``peephole``,
-    ``coupled``, ``forget_gate``, ``forget_bias``) go to the LSTM; only ``forget_bias`` exists
-    for the torch layer.
+    The body is the companion's layer (:class:`~companion.layers.ElmanRNN`,
+    :class:`~companion.layers.LSTM`, :class:`~companion.layers.GRU`) with
+    ``implementation="scratch"``, or with ``"torch"`` its twin ``torch.nn.RNN``/``LSTM``/``GRU``
+    (as :class:`~companion.layers.PackedRNN`, :class:`~companion.layers.PackedLSTM`,
+    :class:`~companion.layers.PackedGRU`, which take ``lengths`` too): the same function of the
+    same weights (the parity tests prove it), computed much faster; see
+    :func:`~companion.layers.recurrent_layer`. ``lstm_options`` (``peephole``, ``coupled``,
+    ``forget_gate``, ``forget_bias``) go to the LSTM; only ``forget_bias`` exists for the torch
+    layer. Raises ``ValueError`` for bad sizes, an unknown cell, implementation or option, and
+    for inputs of the wrong shape or dtype.
     """
 
     def __init__(
@@ -140,55 +139,35 @@ class SequenceToVector(nn.Module):
         output_size: int,
         batch_first: bool = False,
         cell: str = "elman",
-        torch_layer: bool = False,
+        implementation: str = "scratch",
         **lstm_options,
     ):
         super().__init__()
         self.input_size = require_positive_int("input_size", input_size)
         self.hidden_size = require_positive_int("hidden_size", hidden_size)
         self.output_size = require_positive_int("output_size", output_size)
-        require_choice("cell", cell, SEQUENCE_TO_VECTOR_CELLS)
-        if not isinstance(torch_layer, bool):
-            raise ValueError(f"torch_layer: expected True or False, got {torch_layer!r}")
-        known = ("peephole", "coupled", "forget_gate", "forget_bias")
-        for name in lstm_options:
-            if name not in known:
-                raise ValueError(f"{name}: not an option of SequenceToVector; LSTM options are {', '.join(known)}")
-            if cell != "lstm":
-                raise ValueError(f"{name}: an LSTM option, expected cell='lstm', got cell={cell!r}")
-            if torch_layer and name != "forget_bias":
-                raise ValueError(
-                    f"{name}: torch.nn.LSTM has no such variant; use torch_layer=False (the companion's LSTM)"
-                )
         self.batch_first = batch_first
         self.cell = cell
-        self.torch_layer = torch_layer
-        if torch_layer:
-            forget_bias = lstm_options.get("forget_bias", 0.0)
-            check_lstm_options(False, False, True, forget_bias, True)
-            self.rnn = _TORCH_LAYERS[cell](input_size, hidden_size, batch_first=batch_first)
-            if forget_bias:
-                add_forget_bias(self.rnn.bias_ih_l0, hidden_size, forget_bias)
-        else:
-            self.rnn = _SCRATCH_LAYERS[cell](input_size, hidden_size, batch_first=batch_first, **lstm_options)
+        self.implementation = implementation
+        self.rnn = recurrent_layer(
+            cell, input_size, hidden_size, implementation=implementation, batch_first=batch_first, **lstm_options
+        )
         self.readout = nn.Linear(hidden_size, output_size)
 
-    def final_memory(self, inputs: torch.Tensor, lengths=None) -> torch.Tensor:
+    def final_memory(self, input: torch.Tensor, lengths=None, hx=None) -> torch.Tensor:
         """:math:`h_T` ``(B, H)``: the memory after each sequence's last real step."""
-        require_tensor("inputs", inputs)
-        require_sequence_batch("inputs", inputs, self.input_size, self.batch_first)
-        require_floating("inputs", inputs, self.readout.weight.dtype)
-        _, h_n = self.rnn(inputs, lengths=lengths)
+        _, h_n = self.rnn(input, hx, lengths=lengths)
         if self.cell == "lstm":
             h_n = h_n[0]  # (h_n, c_n): the read-out sees h
         return h_n[-1]
 
-    def forward(self, inputs: torch.Tensor, lengths=None) -> torch.Tensor:
-        return self.readout(self.final_memory(inputs, lengths))
+    def forward(self, input: torch.Tensor, lengths=None, hx=None) -> torch.Tensor:
+        return self.readout(self.final_memory(input, lengths, hx))
 
     def extra_repr(self) -> str:
-        text = "" if self.cell == "elman" else f"cell={self.cell!r}"
-        return text + (", " if text and self.torch_layer else "") + ("torch_layer=True" if self.torch_layer else "")
+        options = [] if self.cell == "elman" else [f"cell={self.cell!r}"]
+        options += [] if self.implementation == "scratch" else [f"implementation={self.implementation!r}"]
+        return ", ".join(options)
 
 
 class AlignedSequenceToSequence(ElmanNetwork):
@@ -200,9 +179,11 @@ class AlignedSequenceToSequence(ElmanNetwork):
     .. math::  h_t = \tanh(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh}), \quad h_0 = 0,
                \qquad y_t = V h_t + c, \qquad t = 1, \dots, T
 
-    ``forward(inputs, lengths=None)`` maps ``(T, B, F)`` (``(B, T, F)`` with ``batch_first``)
+    ``forward(input, lengths=None, hx=None)`` maps ``(T, B, F)`` (``(B, T, F)`` with ``batch_first``)
     to ``(T, B, O)`` (``(B, T, O)``). With ``lengths``, the memory at a sequence's padded steps
     is zero and their outputs are the read-out's bias :math:`c`; leave them out of the loss.
+    Raises ``ValueError`` for sizes that are not positive integers, and for an input, memory or
+    lengths of the wrong shape or dtype.
     """
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int, batch_first: bool = False):
@@ -213,11 +194,8 @@ class AlignedSequenceToSequence(ElmanNetwork):
         self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
         self.batch_first = batch_first
 
-    def forward(self, inputs: torch.Tensor, lengths=None, h0: torch.Tensor | None = None) -> torch.Tensor:
-        require_tensor("inputs", inputs)
-        require_sequence_batch("inputs", inputs, self.input_size, self.batch_first)
-        require_floating("inputs", inputs, self.readout.weight.dtype)
-        return super().forward(inputs, lengths, h0)
+    def forward(self, input: torch.Tensor, lengths=None, hx: torch.Tensor | None = None) -> torch.Tensor:
+        return super().forward(input, lengths, hx)
 
 
 class EncoderDecoder(nn.Module):
@@ -253,6 +231,11 @@ class EncoderDecoder(nn.Module):
     ``source_lengths`` gives each source's real length in a padded batch; the context is the
     encoder's memory at that step. Target padding is not masked: leave its outputs out of the
     loss. ``context(source, source_lengths)`` gives :math:`c` ``(B, H)``.
+
+    Raises ``ValueError`` for sizes that are not positive integers or another ``context_mode``;
+    from ``forward`` and ``context`` for a ``source`` or ``target_inputs`` of another rank,
+    feature size or dtype than the weights', batch sizes that differ, or ``source_lengths`` that
+    are not one integer in ``1..S`` per source.
     """
 
     context_modes = ("initial_state", "every_step")
@@ -280,7 +263,11 @@ class EncoderDecoder(nn.Module):
         self.readout = nn.Linear(hidden_size, output_size)
 
     def context(self, source: torch.Tensor, source_lengths=None) -> torch.Tensor:
-        """The encoder's memory after each source's last real step, ``(B, H)``."""
+        """The encoder's memory after each source's last real step, ``(B, H)``.
+
+        Raises ``ValueError`` for a ``source`` of another rank, feature size or dtype than the
+        weights', or bad ``source_lengths``.
+        """
         require_tensor("source", source)
         require_sequence_batch("source", source, self.input_size, self.batch_first)
         require_floating("source", source, self.readout.weight.dtype)
