@@ -1,10 +1,13 @@
-"""`python -m companion.tag`: train, select on valid, score on test, write CoNLL predictions."""
+"""`python -m companion.tag`: train, select on valid, score on test, write CoNLL predictions;
+every argument checked before any data is read, divergence reported in one line."""
 import re
 
 import pytest
+import torch
 
 from companion.data import generate_booking_corpus
-from companion.tag import RECIPES, main
+from companion.tag import main
+from companion.training import RECIPES, Recipe, train_and_evaluate
 
 
 def write_folder(root, sizes=(80, 20, 20)):
@@ -83,10 +86,10 @@ def test_malformed_data_names_the_file_and_line(tmp_path, capsys):
     [
         (["--model", "transformer"], "invalid choice: 'transformer'"),
         (["--model", "elman", "--data", "no/such/folder"], "--data: expected 'atis' or a folder"),
-        (["--model", "elman", "--epochs", "0"], "--epochs: expected a positive number, got 0"),
-        (["--model", "elman", "--device", "tpu"], "prefer: expected one of"),
+        (["--model", "elman", "--epochs", "0"], "--epochs: expected a positive integer, got 0"),
+        (["--model", "elman", "--device", "tpu"], "argument --device: invalid choice: 'tpu'"),
         (["--model", "elman", "--window-radius", "-1"], "--window-radius: expected a non-negative integer, got -1"),
-        (["--model", "elman", "--hidden-size", "0"], "--hidden-size: expected a positive number, got 0"),
+        (["--model", "elman", "--hidden-size", "0"], "--hidden-size: expected a positive integer, got 0"),
     ],
 )
 def test_bad_arguments_fail_with_a_clear_message(arguments, message, capsys):
@@ -96,8 +99,6 @@ def test_bad_arguments_fail_with_a_clear_message(arguments, message, capsys):
 
 
 def test_train_and_evaluate_wants_a_recipe():
-    from companion.tag import train_and_evaluate
-
     with pytest.raises(ValueError, match=r"recipe: expected a Recipe \(e.g. RECIPES\['elman'\]\), got str"):
         train_and_evaluate("elman", [], [], [])
 
@@ -120,8 +121,6 @@ def test_overrides_reach_the_model(tmp_path, capsys, monkeypatch):
 
 
 def test_chapter_2_recipes_are_unchanged():
-    from companion.tag import Recipe
-
     chapter_2 = {name: RECIPES[name] for name in ("ffn", "elman", "elman2", "jordan", "bielman", "bielman2")}
     for name, recipe in chapter_2.items():
         assert (recipe.char_filters, recipe.output_dropout, recipe.word_dropout) == (0, 0.0, 0.0), name
@@ -132,3 +131,86 @@ def test_chapter_2_recipes_are_unchanged():
         "bielman": "torch", "bielman2": "torch"}
     assert chapter_2["bielman2"] == Recipe(
         "bielman", num_layers=2, window_radius=0, hidden_size=100, dropout=0.5, implementation="torch")
+
+
+# --- every argument is checked before any data is read or any training starts ------------------
+
+
+@pytest.fixture
+def spied(monkeypatch):
+    """Records whether the command read the splits or started training."""
+    import companion.tag as tag
+
+    calls = []
+    for name in ("load_splits", "train_and_evaluate"):
+        original = getattr(tag, name)
+        monkeypatch.setattr(tag, name, lambda *args, _name=name, _original=original, **kwargs: (
+            calls.append(_name), _original(*args, **kwargs))[1])
+    return calls
+
+
+def _missing_label(tmp_path):
+    data = write_folder(tmp_path / "booking", sizes=(5, 5, 5))
+    (data / "test" / "label").unlink()
+    return data
+
+
+BAD_FLAGS = {
+    "lr inf": (["--lr", "inf"], "--lr: expected a positive finite number, got inf"),
+    "lr nan": (["--lr", "nan"], "--lr: expected a positive finite number, got nan"),
+    "lr zero": (["--lr", "0"], "--lr: expected a positive finite number, got 0.0"),
+    "lr negative": (["--lr", "-0.1"], "--lr: expected a positive finite number, got -0.1"),
+    "epochs negative": (["--epochs", "-3"], "--epochs: expected a positive integer, got -3"),
+    "hidden size negative": (["--hidden-size", "-1"], "--hidden-size: expected a positive integer, got -1"),
+    "window radius": (["--window-radius", "-2"], "--window-radius: expected a non-negative integer, got -2"),
+    "seed negative": (["--seed", "-1"], "--seed: expected a non-negative integer, got -1"),
+    "predictions in no folder": (["--predictions", "/no/such/dir/out.txt"],
+                                 "--predictions: expected a file in an existing folder, got '/no/such/dir/out.txt'"),
+    "predictions a folder": (["--predictions", "{tmp}"], "--predictions: expected a file to write, got the folder"),
+}
+
+
+@pytest.mark.parametrize("flags, message", BAD_FLAGS.values(), ids=BAD_FLAGS.keys())
+def test_bad_flags_stop_before_data_or_training(flags, message, tmp_path, capsys, spied):
+    data = write_folder(tmp_path / "booking", sizes=(5, 5, 5))
+    flags = [flag.replace("{tmp}", str(tmp_path)) for flag in flags]
+    with pytest.raises(SystemExit) as stop:
+        main(["--data", str(data), "--model", "elman", "--epochs", "1", "--device", "cpu", *flags])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert spied == []
+
+
+def test_a_folder_without_the_three_splits_is_a_usage_error(tmp_path, capsys, spied):
+    data = _missing_label(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(["--data", str(data), "--model", "elman", "--device", "cpu"])
+    assert stop.value.code == 2
+    error = capsys.readouterr().err
+    assert "--data: expected 'atis' or a folder with train/, valid/ and test/" in error
+    assert str(data / "test" / "label") in error
+    assert spied == []
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_an_absent_device_is_a_usage_error(tmp_path, capsys, spied):
+    data = write_folder(tmp_path / "booking", sizes=(5, 5, 5))
+    with pytest.raises(SystemExit) as stop:
+        main(["--data", str(data), "--model", "elman", "--device", "cuda"])
+    assert stop.value.code == 2
+    assert "--device: device 'cuda' is not available here" in capsys.readouterr().err
+    assert spied == []
+
+
+def test_divergence_ends_with_one_line_and_exit_status_1(tmp_path, capsys):
+    data = write_folder(tmp_path / "booking", sizes=(20, 5, 5))
+    out = tmp_path / "predictions.txt"
+    status = main(["--data", str(data), "--model", "elman", "--epochs", "2", "--device", "cpu",
+                   "--lr", "1e308", "--predictions", str(out)])
+    captured = capsys.readouterr()
+    assert status == 1
+    last = captured.err.strip().splitlines()[-1]
+    assert re.fullmatch(r"python -m companion\.tag: error: (loss|params): expected finite value.*epoch 1, batch \d+.*; "
+                        r"lower the learning rate, clip gradients, or look for NaN/inf in the inputs", last), last
+    assert "Traceback" not in captured.err and "test F1" not in captured.out
+    assert not out.exists()

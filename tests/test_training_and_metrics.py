@@ -5,7 +5,7 @@ from companion.data import BOOKING_TAGS, generate_booking_corpus, make_batches
 from companion.encoding import OneOfN
 from companion.metrics import confusion_table, span_f1, span_report
 from companion.models import ElmanNetwork, FeedForwardNetwork, count_parameters
-from companion.training import predict_tags, tag_probabilities, train_tagger
+from companion.training import Selection, predict_tags, tag_probabilities, train_and_select, train_tagger
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,38 @@ def test_recurrent_tagger_separates_them_and_scores_well(corpus):
 
 def test_training_is_reproducible(corpus):
     assert _trained(ElmanNetwork, corpus, 2)[1] == _trained(ElmanNetwork, corpus, 2)[1]
+
+
+def test_selection_keeps_the_epoch_with_the_best_valid_f1_of_the_same_run(corpus):
+    train, test, encoder, batches = corpus
+    valid = test[:40]
+    gold = [s.tags for s in valid]
+
+    def fresh():
+        torch.manual_seed(0)
+        return ElmanNetwork(encoder.size, 6, len(BOOKING_TAGS))
+
+    scores, states = [], []
+    reference = fresh()
+
+    def record(epoch):
+        scores.append(span_f1(gold, predict_tags(reference, valid, encoder, BOOKING_TAGS)))
+        states.append({k: v.clone() for k, v in reference.state_dict().items()})
+
+    losses = train_tagger(reference, batches, 4, lr=0.003, seed=0, device="cpu", progress=False, after_epoch=record)
+    model = fresh()
+    selection = train_and_select(model, batches, valid, encoder, BOOKING_TAGS, 4, lr=0.003, seed=0,
+                                 device="cpu", progress=False)
+    best = max(range(4), key=lambda i: (scores[i], -i))  # the first of equal scores
+    assert isinstance(selection, Selection) and selection.losses == losses
+    assert (selection.best_epoch, selection.valid_f1) == (best + 1, scores[best])
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in states[best].items())
+
+
+def test_selection_needs_a_validation_split(corpus):
+    _, _, encoder, batches = corpus
+    with pytest.raises(ValueError, match=r"valid: expected at least one sentence to select the epoch on, got an empty sequence"):
+        train_and_select(ElmanNetwork(encoder.size, 4, len(BOOKING_TAGS)), batches, [], encoder, BOOKING_TAGS, 1)
 
 
 def test_span_f1_counts_whole_spans():
