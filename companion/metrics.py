@@ -1,4 +1,13 @@
-"""Scores for taggers: span-level F1 as conlleval computes it (via seqeval), and per-word confusions."""
+"""Scores for taggers: span-level F1 as conlleval computes it (via seqeval), and per-word confusions.
+
+Every function takes tags as a list of tag sequences, one per sentence (``[s.tags for s in
+sentences]``), gold and predicted aligned sentence by sentence and word by word; tags are BIO
+tags (``O``, ``B-<slot>``, ``I-<slot>``) except in :func:`confusion_table`. Tag ids, padding
+included (:data:`~companion.data.tagging.PAD_TAG_ID`), are not tags: decode them first. Each
+input is checked by :func:`~companion.data.tagging.require_tag_sequences` and rejected with a
+``ValueError`` naming the argument, so that one sentence passed without its list, or tags of
+another scheme, never score a silent 0.
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,21 +17,18 @@ import pandas as pd
 from seqeval.metrics import classification_report, f1_score
 from seqeval.metrics.sequence_labeling import get_entities
 
+from .data.tagging import require_tag_sequence, require_tag_sequences, require_tagged_sentences
 
-def _require_aligned(
-    gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], name: str = "predicted"
-) -> None:
-    if len(gold) != len(predicted):
-        raise ValueError(
-            f"{name}: expected one tag sequence per gold sentence ({len(gold)}), got {len(predicted)}"
-        )
-    if not gold:
-        raise ValueError("gold: expected at least one sentence, got an empty sequence")
-    for i, (g, p) in enumerate(zip(gold, predicted)):
-        if len(g) != len(p):
-            raise ValueError(
-                f"{name}[{i}]: expected {len(g)} tags (as many as gold[{i}]), got {len(p)}"
-            )
+
+def _aligned(gold, predicted, name: str = "predicted", bio: bool = True) -> tuple[list, list]:
+    gold = require_tag_sequences("gold", gold, bio)
+    return gold, require_tag_sequences(name, predicted, bio, like=gold)
+
+
+def _gold_of(sentences) -> tuple[list, list[list[str]]]:
+    """Gold sentences and their tags, checked; a bad tag is named by its place in ``sentences``."""
+    sentences = require_tagged_sentences("sentences", sentences)
+    return sentences, [require_tag_sequence(f"sentences[{i}].tags", s.tags) for i, s in enumerate(sentences)]
 
 
 def span_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> float:
@@ -32,17 +38,23 @@ def span_f1(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -
     slot. With P and R the precision and recall over slots,
 
     .. math::  F_1 = \frac{2PR}{P + R}
+
+    ``gold`` and ``predicted`` are lists of BIO tag sequences, one per sentence; the result is in
+    [0, 1]. Raises ``ValueError`` if either is not such a list (a single sentence not wrapped in
+    a list, a tag that is not ``O``/``B-<slot>``/``I-<slot>``, a tag id), or if they differ in
+    the number of sentences or of words in a sentence.
     """
-    _require_aligned(gold, predicted)
-    return float(f1_score([list(g) for g in gold], [list(p) for p in predicted]))
+    return float(f1_score(*_aligned(gold, predicted)))
 
 
 def span_report(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> pd.DataFrame:
-    """Precision, recall, F1 and support of every slot type, plus the micro average (chapters 1 and 2)."""
-    _require_aligned(gold, predicted)
-    report = classification_report(
-        [list(g) for g in gold], [list(p) for p in predicted], output_dict=True, zero_division=0
-    )
+    """Precision, recall, F1 and support of every slot type, plus the micro average (chapters 1 and 2).
+
+    One row per slot type and a ``micro avg`` row; columns ``precision``, ``recall``, ``f1`` (in
+    [0, 1]) and ``support`` (gold slots). Raises ``ValueError`` for the inputs :func:`span_f1`
+    rejects.
+    """
+    report = classification_report(*_aligned(gold, predicted), output_dict=True, zero_division=0)
     table = pd.DataFrame(report).T.rename(columns={"f1-score": "f1"})
     table["support"] = table["support"].astype(int)
     return table.loc[[k for k in table.index if k not in ("macro avg", "weighted avg")]]
@@ -51,16 +63,31 @@ def span_report(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]
 def confusion_table(
     gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], labels: Sequence[str]
 ) -> pd.DataFrame:
-    """Counts of (gold tag, predicted tag) over all words: rows gold, columns predicted (chapter 1)."""
-    _require_aligned(gold, predicted)
-    labels = list(labels)
+    """Counts of (gold tag, predicted tag) over all words: rows gold, columns predicted (chapter 1).
+
+    ``gold`` and ``predicted`` are lists of tag sequences, one per sentence, aligned word by
+    word; the tags may be any labels (not only BIO tags), and ``labels`` lists them all, in the
+    order of the rows and columns (a :class:`~companion.data.tagging.TagSet` will do).
+
+    Raises ``ValueError`` if ``gold`` or ``predicted`` is not a list of tag sequences (a single
+    sentence not wrapped in a list, a tag that is not a string), if they are not aligned, if
+    ``labels`` is not a non-empty collection of distinct strings, or if a tag is not among
+    ``labels``.
+    """
+    gold, predicted = _aligned(gold, predicted, bio=False)
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__iter__"):
+        raise ValueError(f"labels: expected a list of tags, got {type(labels).__name__}: {labels!r}")
+    labels = require_tag_sequence("labels", list(labels), bio=False)
+    if len(set(labels)) != len(labels):
+        repeated = sorted({tag for tag in labels if labels.count(tag) > 1})
+        raise ValueError(f"labels: expected distinct tags, got repeated {repeated}")
     known = set(labels)
     table = pd.DataFrame(0, index=pd.Index(labels, name="gold"), columns=pd.Index(labels, name="predicted"))
     for i, (g_sentence, p_sentence) in enumerate(zip(gold, predicted)):
-        for g, p in zip(g_sentence, p_sentence):
+        for j, (g, p) in enumerate(zip(g_sentence, p_sentence)):
             for name, tag in (("gold", g), ("predicted", p)):
                 if tag not in known:
-                    raise ValueError(f"{name}[{i}]: tag {tag!r} is not among labels {labels}")
+                    raise ValueError(f"{name}[{i}][{j}]: expected one of labels {labels}, got {tag!r}")
             table.loc[g, p] += 1
     return table
 
@@ -69,21 +96,33 @@ def write_conll(path: str | Path, sentences, predicted: Sequence[Sequence[str]])
     """Write predictions in the CoNLL evaluation format: ``word gold predicted`` per line, a blank line between sentences.
 
     The file can be scored by the original ``conlleval`` script, whose span F1 equals :func:`span_f1`
-    (``python -m companion.tag --predictions``, chapter 2).
+    (``python -m companion.tag --predictions``, chapter 2). ``sentences`` are the gold
+    :class:`~companion.data.tagging.TaggedSentence` objects, ``predicted`` one BIO tag sequence
+    per sentence. The file is UTF-8 with LF line ends on every system.
+
+    Raises ``ValueError`` if ``path`` is not a path, ``sentences`` not a list of tagged sentences
+    with BIO tags, or ``predicted`` not aligned with them (see :func:`span_f1`).
     """
-    gold = [sentence.tags for sentence in sentences]
-    _require_aligned(gold, predicted)
+    if not isinstance(path, (str, Path)):
+        raise ValueError(f"path: expected a file path, got {type(path).__name__}: {path!r}")
+    sentences, gold = _gold_of(sentences)
+    predicted = require_tag_sequences("predicted", predicted, like=gold)
     lines = []
     for sentence, tags in zip(sentences, predicted):
         lines += [f"{w} {g} {p}" for w, g, p in zip(sentence.words, sentence.tags, tags)] + [""]
-    Path(path).write_text("\n".join(lines))
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write("\n".join(lines))
 
 
 def slot_spans(tags: Sequence[str]) -> set[tuple[str, int, int]]:
-    """The slots of one tagged sentence as ``(type, first word, last word)``, as conlleval reads BIO tags (chapter 2)."""
-    if isinstance(tags, str) or not isinstance(tags, Sequence):
-        raise ValueError(f"tags: expected a list of BIO tags, got {type(tags).__name__}: {tags!r}")
-    return {(kind, start, end) for kind, start, end in get_entities(list(tags))}
+    """The slots of one tagged sentence as ``(type, first word, last word)``, as conlleval reads BIO tags (chapter 2).
+
+    Word positions count from 0; an ``I-`` tag that follows no ``B-`` tag of its type opens a
+    slot, as in conlleval. Raises ``ValueError`` if ``tags`` is not one sentence's list of BIO
+    tags (a string, a list of sentences, a tag outside ``O``/``B-<slot>``/``I-<slot>``).
+    """
+    tags = require_tag_sequence("tags", tags)
+    return {(kind, start, end) for kind, start, end in get_entities(tags)}
 
 
 def slot_differences(
@@ -97,10 +136,13 @@ def slot_differences(
     columns ``sentence`` (index), ``slot`` (type), ``words`` (the slot's words), ``found_by``
     (``"first"`` or ``"second"``), ``first_tags`` and ``second_tags`` (each tagger's tags over
     the slot's words), and ``utterance`` (the whole sentence).
+
+    Raises ``ValueError`` if ``sentences`` is not a list of tagged sentences with BIO tags, or
+    ``first`` or ``second`` is not aligned with them (see :func:`span_f1`).
     """
-    gold = [list(s.tags) for s in sentences]
-    _require_aligned(gold, first, "first")
-    _require_aligned(gold, second, "second")
+    sentences, gold = _gold_of(sentences)
+    first = require_tag_sequences("first", first, like=gold)
+    second = require_tag_sequences("second", second, like=gold)
     rows = []
     for index, (sentence, first_tags, second_tags) in enumerate(zip(sentences, first, second)):
         gold_slots = slot_spans(sentence.tags)

@@ -6,17 +6,31 @@ from typing import Sequence
 import pandas as pd
 import torch
 
-from ._validate import describe_shape, require_non_negative_int, require_tensor
+from ._checks import require_non_negative_int
+from ._validate import describe_shape, require_floating, require_tensor
+from .data.tagging import require_tag_sequence
+from .encoding.words import _require_words
+from .memory_cell import MemoryCellStep
 from .models import ElmanNetwork
 
 
 def tag_table(words: Sequence[str], **rows: Sequence[str]) -> pd.DataFrame:
-    """A sentence, one word per row, with one column per tagging: ``tag_table(words, gold=tags, FFN=predicted)``."""
-    words = list(words)
+    """A sentence, one word per row, with one column per tagging: ``tag_table(words, gold=tags, FFN=predicted)`` (chapters 1 and 2).
+
+    ``words`` is one sentence's list of words; each keyword names a column and gives that
+    tagging's BIO tags, one per word. Rows are numbered from 1.
+
+    Raises ``ValueError`` naming the argument if ``words`` is not a non-empty list of words (a
+    string is not), or a tagging is not a list of BIO tags (``O``, ``B-<slot>``, ``I-<slot>``)
+    with one tag per word.
+    """
+    words = _require_words("words", words)
+    columns = {"word": words}
     for name, tags in rows.items():
+        tags = require_tag_sequence(name, tags)
         if len(tags) != len(words):
             raise ValueError(f"{name}: expected {len(words)} tags (one per word), got {len(tags)}")
-    columns = {"word": words, **{name: list(tags) for name, tags in rows.items()}}
+        columns[name] = tags
     return pd.DataFrame(columns, index=pd.RangeIndex(1, len(words) + 1))
 
 
@@ -30,14 +44,27 @@ def memory_table(network: ElmanNetwork, inputs: torch.Tensor) -> pd.DataFrame:
 
     For one sequence ``inputs`` of shape ``(T, F)``: at each step the input :math:`x_t`, the
     memory read (:math:`h_{t-1}`, zeros at the start), the memory written (:math:`h_t`) and the
-    output :math:`y_t`.
+    output :math:`y_t`. One row per step, ``t = 1`` to ``t = T``.
+
+    Raises ``ValueError`` if ``network`` is not an :class:`~companion.models.ElmanNetwork`, or
+    ``inputs`` is not a floating-point tensor of shape ``(T, F)`` with ``T >= 1`` and ``F`` the
+    network's ``input_size``, in the dtype of its parameters.
     """
+    if not isinstance(network, ElmanNetwork):
+        raise ValueError(f"network: expected an ElmanNetwork, got {type(network).__name__}")
     require_tensor("inputs", inputs)
-    if inputs.dim() != 2:
-        raise ValueError(f"inputs: expected one sequence of shape (T, F), got shape {describe_shape(inputs)}")
-    sequence = inputs.unsqueeze(1)
-    memory = network.memory(sequence)[:, 0]
-    outputs = network(sequence)[:, 0]
+    features = network.rnn.input_size
+    if inputs.dim() != 2 or inputs.shape[0] == 0 or inputs.shape[1] != features:
+        raise ValueError(
+            f"inputs: expected one sequence of shape (T, {features}) with T >= 1 "
+            f"({features} = the network's input_size), got shape {describe_shape(inputs)}"
+        )
+    require_floating("inputs", inputs, network.readout.weight.dtype)
+    # A batch of one sequence, on the axis the network reads as the batch axis.
+    batch_axis = 0 if network.rnn.batch_first else 1
+    sequence = inputs.unsqueeze(batch_axis)
+    memory = network.memory(sequence).select(batch_axis, 0)
+    outputs = network(sequence).select(batch_axis, 0)
     previous = torch.cat([torch.zeros_like(memory[:1]), memory[:-1]])
     return pd.DataFrame(
         {
@@ -59,11 +86,20 @@ def memory_cell_table(steps, decimals: int = 4) -> pd.DataFrame:
     :math:`f(z_i)`, ``forget gate`` :math:`f(z_f)`, ``output gate`` :math:`f(z_o)`), the value
     read ``c``, the value stored ``c'`` :math:`= g(z) f(z_i) + c f(z_f)` and the output ``a``
     :math:`= h(c') f(z_o)` (equation (3.1)), rounded to ``decimals`` places.
+
+    Raises ``ValueError`` if ``steps`` is not a non-empty list of ``MemoryCellStep`` records (a
+    single record is not), or ``decimals`` is not a non-negative integer.
     """
+    if isinstance(steps, (str, bytes, MemoryCellStep)) or not hasattr(steps, "__iter__"):
+        hint = "; wrap a single step in a list: [step]" if isinstance(steps, MemoryCellStep) else ""
+        raise ValueError(f"steps: expected a list of MemoryCellStep records, got {type(steps).__name__}{hint}")
     steps = list(steps)
     if not steps:
         raise ValueError("steps: expected at least one MemoryCellStep, got none")
-    require_non_negative_int("decimals", decimals)
+    for i, step in enumerate(steps):
+        if not isinstance(step, MemoryCellStep):
+            raise ValueError(f"steps[{i}]: expected a MemoryCellStep, got {type(step).__name__}")
+    decimals = require_non_negative_int("decimals", decimals)
 
     def column(name):
         # + 0.0 turns a rounded -0.0 into 0.0

@@ -189,7 +189,7 @@ def test_missing_file_is_named(tmp_path):
 def test_text_that_is_not_utf8_is_named_with_its_line(tmp_path):
     folder = write_split(tmp_path, *GOOD)
     (folder / "train" / "seq.in").write_bytes(b"fly to dallas\nshow f\xe9res\n")
-    with pytest.raises(ValueError, match=r"seq\.in, line 2: expected UTF-8 text, got the bytes b'\\xe9'"):
+    with pytest.raises(ValueError, match=r"seq\.in: line 2 is not UTF-8 \(byte 0xe9 at offset 20\); expected UTF-8 text"):
         read_slot_folder(folder, "train")
 
 

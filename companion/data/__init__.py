@@ -1,4 +1,4 @@
-"""Data: tagged sentences and batches, the corpora the chapters use, and generated tasks (recall, chapter 3)."""
+"""Data: tagged sentences and batches, the corpora the chapters use, generated tasks (recall, chapter 3), and the one reader of text files."""
 from .atis import (
     ATIS_FILES,
     ATIS_SPLITS,
@@ -24,6 +24,7 @@ from .tagging import (
 )
 from .shakespeare import TINY_SHAKESPEARE_FILE, CharVocabulary, load_tiny_shakespeare
 from .recall import RecallData, generate_recall
+from .text import decode_text, read_lines, read_text
 
 __all__ = [
     "ATIS_FILES",
@@ -54,4 +55,7 @@ __all__ = [
     "load_tiny_shakespeare",
     "RecallData",
     "generate_recall",
+    "decode_text",
+    "read_lines",
+    "read_text",
 ]

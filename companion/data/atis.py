@@ -16,7 +16,7 @@ Design choices:
   training split simply never learns to output them, and span F1 counts its misses.
 * The word vocabulary (:func:`word_vocabulary`) comes from the training split only, so that the
   validation and test words a tagger has never seen are counted honestly as unknown
-  (:data:`UNKNOWN_TOKEN`).
+  (:data:`~companion.encoding.UNKNOWN_TOKEN`).
 * The intent vocabulary (:func:`intent_vocabulary`) also comes from training only (21 intents);
   the six utterances (one validation, five test) whose intent never occurs in training get the
   unknown id, which a classifier trained on the training split never learns to predict: they
@@ -24,16 +24,15 @@ Design choices:
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-
-from .._validate import require_positive_int
+from .._checks import require_positive_int
 from ..encoding import Vocabulary, replace_digits
 from .download import RemoteFile, fetch
-from .tagging import TaggedSentence, TagSet, tagset_of
+from .tagging import BIO_FORM, TaggedSentence, TagSet, is_bio_tag, require_tagged_sentences, tagset_of
+from .text import read_lines
 
 ATIS_COMMIT = "61f0307c729b1fad479ef1de94aa5ac5dee601b0"
 ATIS_SPLITS = ("train", "valid", "test")
@@ -74,34 +73,18 @@ ATIS_FILES: dict[str, dict[str, RemoteFile]] = {
 }
 """The nine ATIS files, ``ATIS_FILES[split][name]`` with ``name`` in :data:`SLOT_FOLDER_FILES`."""
 
-_BIO_TAG = re.compile(r"O|[BI]-\S+")
-
-
-def _read_lines(path: Path) -> list[str]:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ValueError(f"{path}: expected a readable file, got {error.strerror or error}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ValueError(
-            f"{path}, line {line}: expected UTF-8 text, got the bytes {data[error.start:error.end]!r}"
-        ) from None
-    lines = text.split("\n")
-    if lines[-1] == "":  # the newline that ends the last line
-        lines.pop()
-    return lines
-
 
 def read_slot_folder(folder: str | Path, split: str) -> list[TaggedSentence]:
-    """The tagged sentences, with their intents, of ``<folder>/<split>/{seq.in, seq.out, label}``.
+    """The tagged sentences, with their intents, of ``<folder>/<split>/{seq.in, seq.out, label}`` (chapter 2).
 
     The layout of the ATIS and SNIPS folders of Goo et al. (2018): line *n* of ``seq.in`` holds
     the words of utterance *n*, line *n* of ``seq.out`` one BIO tag per word, line *n* of
-    ``label`` its intent; words and tags are separated by spaces. Any malformed line raises a
-    ``ValueError`` naming the file and the line (counted from 1).
+    ``label`` its intent; words and tags are separated by spaces. The files are UTF-8, with or
+    without a byte-order mark, with LF or CRLF line ends (:func:`~companion.data.text.read_lines`).
+
+    Raises ``ValueError`` for a ``folder`` that is not a path or a ``split`` that is not a
+    sub-folder's name, and naming the file and the line (counted from 1) for any malformed line
+    and for bytes that are not UTF-8.
     """
     if not isinstance(folder, (str, Path)):
         raise ValueError(f"folder: expected a path, got {type(folder).__name__}: {folder!r}")
@@ -109,7 +92,7 @@ def read_slot_folder(folder: str | Path, split: str) -> list[TaggedSentence]:
         raise ValueError(f"split: expected the name of a sub-folder such as 'train', got {split!r}")
     words_path, tags_path, intent_path = (Path(folder, split, name) for name in SLOT_FOLDER_FILES)
     word_lines, tag_lines, intent_lines = (
-        _read_lines(path) for path in (words_path, tags_path, intent_path)
+        read_lines(path) for path in (words_path, tags_path, intent_path)
     )
     for path, lines in ((tags_path, tag_lines), (intent_path, intent_lines)):
         if len(lines) != len(word_lines):
@@ -138,9 +121,9 @@ def read_slot_folder(folder: str | Path, split: str) -> list[TaggedSentence]:
                 f"{words_path}, line {number}: {word_line.strip()!r}), got {len(tags)}"
             )
         for position, tag in enumerate(tags, start=1):
-            if not _BIO_TAG.fullmatch(tag):
+            if not is_bio_tag(tag):
                 raise ValueError(
-                    f"{tags_path}, line {number}: expected 'O', 'B-<slot>' or 'I-<slot>' "
+                    f"{tags_path}, line {number}: expected {BIO_FORM} "
                     f"(tag {position}, for the word {words[position - 1]!r}), got {tag!r}"
                 )
         if len(intent) != 1:
@@ -159,9 +142,11 @@ def _require_atis_split(split) -> str:
 
 
 def load_atis(split: str) -> list[TaggedSentence]:
-    """The ``'train'``, ``'valid'`` or ``'test'`` utterances of ATIS, fetched and checked.
+    """The ``'train'``, ``'valid'`` or ``'test'`` utterances of ATIS, fetched and checked (chapters 2 and 3).
 
     See :mod:`companion.data.download` for where the files come from and where they are kept.
+    Raises ``ValueError`` for another ``split`` or a file whose sha256 is not the pinned one
+    (:func:`~companion.data.fetch`).
     """
     files = ATIS_FILES[_require_atis_split(split)]
     paths = {name: fetch(remote) for name, remote in files.items()}
@@ -172,7 +157,7 @@ def load_atis(split: str) -> list[TaggedSentence]:
 
 
 def atis_tagset() -> TagSet:
-    """The 127 BIO tags of ATIS: every tag of the training, validation and test splits.
+    """The 127 BIO tags of ATIS: every tag of the training, validation and test splits (chapters 2 and 3).
 
     Seven of them never occur in training; see the module's notes for why the tag set includes
     them.
@@ -180,32 +165,21 @@ def atis_tagset() -> TagSet:
     return tagset_of([sentence for split in ATIS_SPLITS for sentence in load_atis(split)])
 
 
-def _require_sentences(sentences) -> list[TaggedSentence]:
-    if isinstance(sentences, (str, TaggedSentence)) or not isinstance(sentences, Iterable):
-        raise ValueError(f"sentences: expected a list of TaggedSentence, got {type(sentences).__name__}")
-    sentences = list(sentences)
-    if not sentences:
-        raise ValueError("sentences: expected at least one sentence, got an empty sequence")
-    for i, sentence in enumerate(sentences):
-        if not isinstance(sentence, TaggedSentence):
-            raise ValueError(f"sentences[{i}]: expected a TaggedSentence, got {type(sentence).__name__}")
-    return sentences
-
-
 def word_vocabulary(
     sentences: Iterable[TaggedSentence], *, min_count: int = 1, map_digits: bool = False
 ) -> Vocabulary:
-    """The vocabulary of the words seen at least ``min_count`` times in ``sentences``, in order of first appearance.
+    """The vocabulary of the words seen at least ``min_count`` times in ``sentences``, in order of first appearance (chapter 2).
 
     Build it from the training split only. With ``min_count=2`` the words seen once in training
     map to ``<unk>``, so that the ``<unk>`` embedding is trained on rare words and is then a
-    sensible stand-in for the unseen words of the test split.
+    sensible stand-in for the unseen words of the test split. Raises ``ValueError`` if
+    ``min_count`` is not a positive integer or no word reaches it, or if ``sentences`` is not a
+    non-empty list of :class:`~companion.data.TaggedSentence`.
     """
     require_positive_int("min_count", min_count)
     normalize = replace_digits if map_digits else (lambda word: word)
-    counts = Counter(
-        normalize(word) for sentence in _require_sentences(sentences) for word in sentence.words
-    )
+    sentences = require_tagged_sentences("sentences", sentences)
+    counts = Counter(normalize(word) for sentence in sentences for word in sentence.words)
     kept = [word for word, count in counts.items() if count >= min_count]
     if not kept:
         raise ValueError(
@@ -216,11 +190,13 @@ def word_vocabulary(
 
 
 def intent_vocabulary(sentences: Iterable[TaggedSentence]) -> Vocabulary:
-    """The vocabulary of the intents of ``sentences`` (no padding), in order of first appearance.
+    """The vocabulary of the intents of ``sentences`` (no padding), in order of first appearance (chapter 2).
 
     Multi-intents such as ``atis_flight#atis_airfare`` are one entry each, as the files write them.
+    Raises ``ValueError`` if ``sentences`` is not a non-empty list of
+    :class:`~companion.data.TaggedSentence` or one of them has no intent.
     """
-    sentences = _require_sentences(sentences)
+    sentences = require_tagged_sentences("sentences", sentences)
     missing = [i for i, sentence in enumerate(sentences) if sentence.intent is None]
     if missing:
         raise ValueError(

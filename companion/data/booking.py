@@ -11,10 +11,11 @@ from __future__ import annotations
 import random
 from typing import Sequence
 
-from .._validate import require_positive_int
+from .._checks import require_positive_int
 from .tagging import OUTSIDE, TaggedSentence, TagSet
 
 SLOTS = ("destination", "departure", "arrival_time", "departure_time")
+#: The nine BIO tags of the booking corpus (chapter 1): ``O``, then ``B-``/``I-`` for each slot.
 BOOKING_TAGS = TagSet.from_slots(SLOTS)
 
 CITIES = (
@@ -80,10 +81,12 @@ def _fill(template: str, values: dict[str, str]) -> TaggedSentence:
 def generate_booking_corpus(
     size: int, seed: int, cities: Sequence[str] = CITIES, templates: Sequence[str] = TEMPLATES
 ) -> list[TaggedSentence]:
-    """``size`` booking utterances with BIO tags over :data:`BOOKING_TAGS`; the same ``seed`` gives the same corpus.
+    """``size`` booking utterances with BIO tags over :data:`BOOKING_TAGS`; the same ``seed`` gives the same corpus (chapter 1).
 
     Each utterance picks a template uniformly, then cities (two different ones when it has two
-    places) and dates uniformly, so every city appears as destination and as departure.
+    places) and dates uniformly, so every city appears as destination and as departure. Raises
+    ``ValueError`` if ``size`` is not a positive integer, ``seed`` not an integer, ``cities``
+    fewer than two, or a template has a slot outside the four of :data:`BOOKING_TAGS`.
     """
     require_positive_int("size", size)
     if isinstance(seed, bool) or not isinstance(seed, int):

@@ -38,10 +38,13 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """One data file: where it lies locally, the commit-pinned URL it comes from, its sha256.
+    """One data file: where it lies locally, the commit-pinned URL it comes from, its sha256 (chapters 2 and 4).
 
     ``path`` is relative and ``/``-separated, starting with the data set's folder
-    (``atis/train/seq.in``); it is the same in the mirror and in the cache.
+    (``atis/train/seq.in``); it is the same in the mirror and in the cache. Raises
+    ``ValueError`` for a ``path`` that is not of that form (``.``, ``..``, empty parts,
+    backslashes, drive letters), a ``url`` that is not http(s), or a ``sha256`` that is not 64
+    lower-case hexadecimal digits.
     """
 
     path: str
@@ -75,7 +78,7 @@ class RemoteFile:
 
 
 def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes, in hexadecimal."""
+    """The sha256 of a file's bytes, 64 hexadecimal digits: what pins the data of chapters 2 and 4."""
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
         for chunk in iter(lambda: stream.read(_CHUNK_BYTES), b""):
@@ -89,7 +92,7 @@ def _environment_folder(variable: str) -> Path | None:
 
 
 def user_cache_folder() -> Path:
-    """The platform's folder for per-user caches.
+    """The platform's folder for per-user caches, under which the data of chapters 2 and 4 is kept.
 
     ``$XDG_CACHE_HOME`` (when absolute) or ``~/.cache`` on Linux and other Unixes,
     ``~/Library/Caches`` on macOS, ``%LOCALAPPDATA%`` on Windows.
@@ -105,7 +108,7 @@ def user_cache_folder() -> Path:
 
 
 def cache_folder() -> Path:
-    """Where downloaded files are kept: ``$COMPANION_CACHE``, else ``<user cache>/rnn-course/data``."""
+    """Where downloaded files are kept: ``$COMPANION_CACHE``, else ``<user cache>/rnn-course/data`` (chapters 2 and 4)."""
     return _environment_folder(CACHE_VARIABLE) or user_cache_folder() / "rnn-course" / "data"
 
 
@@ -117,7 +120,13 @@ def _mismatch(remote: RemoteFile, path: Path, actual: str, consequence: str) -> 
 
 
 def fetch(remote: RemoteFile, timeout: float = DOWNLOAD_TIMEOUT_S) -> Path:
-    """A local copy of ``remote`` whose sha256 has just been checked; downloads it if needed."""
+    """A local copy of ``remote`` whose sha256 has just been checked; downloads it if needed (chapters 2 and 4).
+
+    ``timeout`` is in seconds. Raises ``ValueError`` if ``remote`` is not a :class:`RemoteFile`
+    or the file's sha256 is not the pinned one (a damaged cached copy is deleted first),
+    ``FileNotFoundError`` for a file missing from the mirror, and ``OSError`` naming the URL
+    for a failed download.
+    """
     if not isinstance(remote, RemoteFile):
         raise ValueError(f"remote: expected a RemoteFile, got {type(remote).__name__}")
     mirror = _environment_folder(MIRROR_VARIABLE)

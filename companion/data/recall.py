@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .._validate import require_non_negative_int, require_positive_int
+from .._checks import require_non_negative_int, require_positive_int
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,12 @@ class RecallData:
 
     @property
     def input_size(self) -> int:
+        """Entries per input vector: the ``num_symbols`` symbol lines and the flag."""
         return self.num_symbols + 1
 
     @property
     def delay(self) -> int:
+        """The number of noise steps after the flagged symbol (``T - 1``)."""
         return self.inputs.shape[0] - 1
 
     def __len__(self) -> int:
@@ -67,7 +69,9 @@ def generate_recall(
 
     with :math:`s` uniform over the ``num_symbols`` symbols, :math:`k` = ``delay`` (0 gives
     sequences of one step) and :math:`\sigma` = ``noise_scale``. The same ``seed`` gives the
-    same data on every platform (NumPy's PCG64 generator).
+    same data on every platform (NumPy's PCG64 generator). Raises ``ValueError`` if ``size`` is
+    not a positive integer, ``delay`` or ``seed`` not a non-negative integer, ``num_symbols``
+    not an integer of at least 2, or ``noise_scale`` not a finite non-negative number.
     """
     require_positive_int("size", size)
     require_non_negative_int("delay", delay)

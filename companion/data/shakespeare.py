@@ -16,6 +16,7 @@ from typing import Iterable
 import numpy as np
 
 from .download import RemoteFile, fetch
+from .text import read_text
 
 TINY_SHAKESPEARE_COMMIT = "6f9487a6fe5b420b7ca9afb0d7c078e37c1d1b4e"
 TINY_SHAKESPEARE_FILE = RemoteFile(
@@ -30,10 +31,12 @@ TINY_SHAKESPEARE_FILE = RemoteFile(
 
 
 def load_tiny_shakespeare() -> str:
-    """The whole text of Tiny Shakespeare, fetched and checked (chapter 4)."""
-    path = fetch(TINY_SHAKESPEARE_FILE)
-    # The sha256 has just been checked, so these are the pinned bytes, which are ASCII.
-    return path.read_bytes().decode("utf-8")
+    """The whole text of Tiny Shakespeare, fetched and checked (chapter 4).
+
+    Read like every text file of the course (:func:`~companion.data.text.read_text`); the pinned
+    bytes are ASCII with LF line ends and no byte-order mark, so the text is exactly those bytes.
+    """
+    return read_text(fetch(TINY_SHAKESPEARE_FILE))
 
 
 def _describe_character(character: str) -> str:
@@ -46,7 +49,9 @@ class CharVocabulary:
     ``CharVocabulary(text)`` numbers the characters of ``text`` from 0; :meth:`encode` turns a
     string into a 1-D ``int64`` array, :meth:`decode` turns ids back into a string. There is no
     unknown-character id: a character the vocabulary lacks is an error, because a character model
-    has no sensible stand-in for it.
+    has no sensible stand-in for it. Raises ``ValueError`` for a ``text`` that is not a non-empty
+    string, a character outside the vocabulary, or ids that are not a 1-D sequence of integers in
+    ``0..len - 1``.
     """
 
     def __init__(self, text: str):

@@ -1,30 +1,122 @@
-"""Tagged sentences, BIO tag sets and padded batches for sequence labelling (chapter 1 onwards).
+"""Tagged sentences, BIO tags and their checks, tag sets and padded batches for sequence labelling (chapter 1 onwards).
 
 Slot filling labels every word: ``B-slot`` opens a slot value, ``I-slot`` continues it and ``O``
 is outside every slot (the BIO scheme of Ramshaw & Marcus 1995).
 """
 from __future__ import annotations
 
+import numbers
 import random
+import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import torch
 
-from .._validate import require_non_negative_int, require_positive_int
-from ..encoding import Vocabulary, WordEncoder, _require_words
+from .._checks import require_non_negative_int, require_positive_int
+from ..encoding import SentenceEncoder
+from ..encoding.words import _require_words
 
 OUTSIDE = "O"
 PAD_TAG_ID = -100
-"""Tag id at padded positions; ``torch.nn.functional.cross_entropy`` ignores it by default."""
+"""Tag id at padded positions; ``torch.nn.functional.cross_entropy`` ignores it by default.
+
+It is an id, never a tag: padding has no tag string, so a tag sequence holding ``-100`` (or any
+other id) is rejected by :func:`require_tag_sequence`; decode ids with :meth:`TagSet.decode`
+and cut each sentence to its length first.
+"""
+
+BIO_FORM = "'O', 'B-<slot>' or 'I-<slot>'"
+"""How error messages describe a BIO tag."""
+
+_BIO_TAG = re.compile(r"O|[BI]-\S+")
+
+
+def is_bio_tag(tag) -> bool:
+    """Whether ``tag`` is ``O``, ``B-<slot>`` or ``I-<slot>`` with a non-empty slot name without spaces (chapters 1 and 2).
+
+    ATIS slot names hold dots and underscores (``B-fromloc.city_name``, ``I-round_trip``).
+    """
+    return isinstance(tag, str) and _BIO_TAG.fullmatch(tag) is not None
+
+
+def _preview(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
+
+
+def require_tag_sequence(name: str, tags, bio: bool = True) -> list[str]:
+    """The tags of one sentence, one per word, as a list: the check every metric and table shares (chapters 1 and 2).
+
+    With ``bio`` (the default) every tag must be a BIO tag (:func:`is_bio_tag`); without it, any
+    string is a tag (the labels of :func:`~companion.metrics.confusion_table`).
+
+    Raises ``ValueError`` naming ``name`` (and ``name[i]`` for a bad tag) if ``tags`` is a string
+    or not a sequence, is empty, or holds a tag that is not a string (a tag id such as
+    :data:`PAD_TAG_ID`) or, with ``bio``, not a BIO tag.
+    """
+    kind = "BIO tags" if bio else "tags"
+    if isinstance(tags, (str, bytes)) or not isinstance(tags, Sequence):
+        hint = "; pass its .tags" if isinstance(tags, TaggedSentence) else ""
+        raise ValueError(f"{name}: expected a list of {kind}, got {type(tags).__name__}: {_preview(tags)}{hint}")
+    if len(tags) == 0:
+        raise ValueError(f"{name}: expected a list of {kind} (one per word of a sentence), got an empty sequence")
+    for i, tag in enumerate(tags):
+        if not isinstance(tag, str):
+            hint = ""
+            if isinstance(tag, numbers.Integral):
+                hint = "; decode tag ids with TagSet.decode, and cut padded steps off first"
+            elif isinstance(tag, Sequence) and not isinstance(tag, bytes):
+                hint = f"; {name} is one sentence's tags, not a list of sentences"
+            raise ValueError(
+                f"{name}[{i}]: expected a tag (a str), got {type(tag).__name__}: {_preview(tag)}{hint}"
+            )
+        if bio and not _BIO_TAG.fullmatch(tag):
+            raise ValueError(f"{name}[{i}]: expected a BIO tag ({BIO_FORM}), got {tag!r}")
+    return list(tags)
+
+
+def require_tag_sequences(
+    name: str, sequences, bio: bool = True, like: Sequence[Sequence[str]] | None = None
+) -> list[list[str]]:
+    """The tags of several sentences, each checked by :func:`require_tag_sequence` (chapters 1 and 2).
+
+    ``like`` is the gold standard (already checked) that predictions are compared with: then
+    ``sequences`` must hold one tag sequence per gold sentence, each as long as its gold one.
+
+    Raises ``ValueError`` naming ``name`` if ``sequences`` is a string, not a sequence, empty,
+    one sentence's tags not wrapped in a list, or not aligned with ``like``; and naming
+    ``name[i]`` for a bad sentence.
+    """
+    expected = "a list of tag sequences (one per sentence)"
+    if isinstance(sequences, (str, bytes)) or not isinstance(sequences, Sequence):
+        raise ValueError(f"{name}: expected {expected}, got {type(sequences).__name__}: {_preview(sequences)}")
+    if len(sequences) and all(isinstance(tags, str) for tags in sequences):
+        raise ValueError(
+            f"{name}: expected {expected}, got a {type(sequences).__name__} of str: {_preview(sequences)}; "
+            "wrap the tags of a single sentence in a list: [tags]"
+        )
+    if like is not None and len(sequences) != len(like):
+        raise ValueError(
+            f"{name}: expected one tag sequence per gold sentence ({len(like)}), got {len(sequences)}"
+        )
+    if not sequences:
+        raise ValueError(f"{name}: expected at least one sentence, got an empty sequence")
+    checked = [require_tag_sequence(f"{name}[{i}]", tags, bio) for i, tags in enumerate(sequences)]
+    for i, (tags, gold) in enumerate(zip(checked, like or ())):
+        if len(tags) != len(gold):
+            raise ValueError(f"{name}[{i}]: expected {len(gold)} tags (as many as gold[{i}]), got {len(tags)}")
+    return checked
 
 
 @dataclass(frozen=True)
 class TaggedSentence:
-    """A sentence and one tag per word; both must have the same, non-zero length.
+    """A sentence and one tag per word; both must have the same, non-zero length (chapters 1 to 3).
 
     ``intent`` optionally names what the whole sentence asks for (``atis_flight`` in the ATIS
-    corpus of chapter 2); it takes part in equality like the words and tags.
+    corpus of chapter 2); it takes part in equality like the words and tags. Raises
+    ``ValueError`` if ``words`` is not a non-empty list of words without spaces, ``tags`` is not
+    a list of as many tags, or ``intent`` is neither ``None`` nor one name without spaces.
     """
 
     words: tuple[str, ...]
@@ -57,10 +149,28 @@ class TaggedSentence:
         return " ".join(f"{w}/{t}" for w, t in zip(self.words, self.tags))
 
 
-class TagSet:
-    """The tags a tagger may output, with their ids; unknown tags are errors, never dropped.
+def require_tagged_sentences(name: str, sentences) -> list[TaggedSentence]:
+    """``sentences`` as a list, if it is a non-empty iterable of :class:`TaggedSentence` (chapters 1 and 2).
 
-    ``TagSet.from_slots(["destination"])`` gives ``O, B-destination, I-destination``.
+    Raises ``ValueError`` naming ``name`` (or ``name[i]`` for the first element of another
+    type) otherwise; a single sentence, or a string, is not a list of sentences.
+    """
+    if isinstance(sentences, (str, bytes, TaggedSentence)) or not isinstance(sentences, Iterable):
+        raise ValueError(f"{name}: expected a list of TaggedSentence, got {type(sentences).__name__}")
+    sentences = list(sentences)
+    if not sentences:
+        raise ValueError(f"{name}: expected at least one sentence, got an empty sequence")
+    for i, sentence in enumerate(sentences):
+        if not isinstance(sentence, TaggedSentence):
+            raise ValueError(f"{name}[{i}]: expected a TaggedSentence, got {type(sentence).__name__}")
+    return sentences
+
+
+class TagSet:
+    """The BIO tags a tagger may output, with their ids ``0..len - 1``; unknown tags are errors, never dropped (chapters 1 to 3).
+
+    ``TagSet.from_slots(["destination"])`` gives ``O, B-destination, I-destination``. Raises
+    ``ValueError`` if ``tags`` is empty, repeats a tag or holds one that is not a BIO tag.
     """
 
     def __init__(self, tags: Sequence[str]):
@@ -68,10 +178,8 @@ class TagSet:
         if not tags:
             raise ValueError("tags: expected at least one tag, got an empty sequence")
         for tag in tags:
-            if tag != OUTSIDE and not (
-                isinstance(tag, str) and tag[:2] in ("B-", "I-") and len(tag) > 2
-            ):
-                raise ValueError(f"tags: expected 'O', 'B-<slot>' or 'I-<slot>', got {tag!r}")
+            if not is_bio_tag(tag):
+                raise ValueError(f"tags: expected {BIO_FORM}, got {tag!r}")
         if len(set(tags)) != len(tags):
             raise ValueError(f"tags: expected distinct tags, got {tags}")
         self.tags = tuple(tags)
@@ -79,10 +187,12 @@ class TagSet:
 
     @classmethod
     def from_slots(cls, slots: Sequence[str]) -> "TagSet":
+        """``O``, then ``B-slot`` and ``I-slot`` for each of ``slots`` in order."""
         return cls([OUTSIDE] + [f"{prefix}-{slot}" for slot in slots for prefix in ("B", "I")])
 
     @property
     def slots(self) -> list[str]:
+        """The slot names of the tags, in order of first appearance."""
         return list(dict.fromkeys(tag[2:] for tag in self.tags if tag != OUTSIDE))
 
     def __len__(self) -> int:
@@ -92,6 +202,7 @@ class TagSet:
         return iter(self.tags)
 
     def index(self, tag: str) -> int:
+        """The id of ``tag``. Raises ``ValueError`` if it is not in the tag set."""
         try:
             return self._index[tag]
         except (KeyError, TypeError):
@@ -100,9 +211,13 @@ class TagSet:
             ) from None
 
     def encode(self, tags: Sequence[str]) -> torch.Tensor:
+        """The ids of ``tags`` as a ``(T,)`` LongTensor. Raises ``ValueError`` for a tag not in the tag set."""
         return torch.tensor([self.index(tag) for tag in tags], dtype=torch.long)
 
     def decode(self, ids) -> list[str]:
+        """The tags of ``ids`` (a sequence or 1-D tensor of integers), e.g. a tagger's argmax over
+        one sentence cut to its length. Raises ``ValueError`` for an id outside ``0..len - 1``, such
+        as :data:`PAD_TAG_ID`."""
         ids = torch.as_tensor(ids).tolist()
         bad = [i for i in ids if not 0 <= i < len(self.tags)]
         if bad:
@@ -132,28 +247,25 @@ class Batch:
         return steps.unsqueeze(1) < self.lengths.unsqueeze(0)
 
     def to(self, device) -> "Batch":
+        """The batch with its tensors moved to ``device`` (the sentences are shared)."""
         return Batch(self.inputs.to(device), self.tags.to(device), self.lengths.to(device), self.sentences)
 
 
 def make_batch(
     sentences: Sequence[TaggedSentence],
-    encoder: WordEncoder | Vocabulary,
+    encoder: SentenceEncoder,
     tagset: TagSet,
     dtype: torch.dtype = torch.float32,
 ) -> Batch:
-    """Encode and pad ``sentences`` into one time-major :class:`Batch`.
+    """Encode and pad ``sentences`` into one time-major :class:`Batch` (chapters 1 to 3).
 
     With a vector encoder (``OneOfN``, ``TrigramHasher``) ``inputs`` is ``(T, B, F)`` of ``dtype``,
     zero-padded; with a :class:`~companion.encoding.Vocabulary` it is ``(T, B)`` of word ids,
-    padded with ``<pad>``'s id, for an embedding layer (chapter 2).
+    padded with ``<pad>``'s id, for an embedding layer (chapter 2). Raises ``ValueError`` if
+    ``sentences`` is not a non-empty list of :class:`TaggedSentence`, or for a tag outside
+    ``tagset`` or an encoder that cannot pad (a vocabulary without ``<pad>``).
     """
-    if not sentences:
-        raise ValueError("sentences: expected at least one sentence, got an empty sequence")
-    for i, sentence in enumerate(sentences):
-        if not isinstance(sentence, TaggedSentence):
-            raise ValueError(
-                f"sentences[{i}]: expected a TaggedSentence, got {type(sentence).__name__}"
-            )
+    sentences = require_tagged_sentences("sentences", sentences)
     steps = max(len(s) for s in sentences)
     encoded = [encoder.encode_sentence(sentence.words, dtype) for sentence in sentences]
     inputs = torch.full(
@@ -169,7 +281,7 @@ def make_batch(
 
 def make_batches(
     sentences: Sequence[TaggedSentence],
-    encoder: WordEncoder,
+    encoder: SentenceEncoder,
     tagset: TagSet,
     batch_size: int,
     shuffle_seed: int | None = None,
@@ -181,9 +293,11 @@ def make_batches(
     With ``shuffle_seed`` the sentences are shuffled (reproducibly) before splitting. With
     ``by_length`` they are then sorted by length, so that each batch holds sentences of similar
     lengths and little padding: on ATIS (chapter 2) this makes an epoch about 4 times faster.
-    (``train_tagger`` reshuffles the order of the batches every epoch.)
+    (``train_tagger`` reshuffles the order of the batches every epoch.) Raises ``ValueError`` if
+    ``batch_size`` is not a positive integer, or as :func:`make_batch` does.
     """
     require_positive_int("batch_size", batch_size)
+    sentences = require_tagged_sentences("sentences", sentences)
     order = list(range(len(sentences)))
     if shuffle_seed is not None:
         random.Random(shuffle_seed).shuffle(order)
@@ -207,11 +321,11 @@ def window_conflict(
     A tagger that sees only such a window (a feed-forward tagger when ``before = 0``) must give
     both occurrences the same tag, so it cannot be right on both (chapter 1). Returns the first
     conflict found as ``(window, one tag, another tag)``; windows reaching before the first word
-    are filled with :data:`START`.
+    are filled with :data:`START`. Raises ``ValueError`` if ``before`` is not a non-negative
+    integer or ``sentences`` not a non-empty list of :class:`TaggedSentence`.
     """
     require_non_negative_int("before", before)
-    if not sentences:
-        raise ValueError("sentences: expected at least one sentence, got an empty sequence")
+    sentences = require_tagged_sentences("sentences", sentences)
     tag_of_window: dict[tuple[str, ...], str] = {}
     for sentence in sentences:
         padded = (START,) * before + sentence.words
@@ -228,16 +342,11 @@ def tagset_of(sentences: Sequence[TaggedSentence]) -> TagSet:
 
     ``O`` comes first (even if it does not occur), then the ``B-``/``I-`` tags grouped by slot,
     slots in alphabetical order. Only tags that occur are included: a slot whose values are
-    always one word gets no ``I-`` tag.
+    always one word gets no ``I-`` tag. Raises ``ValueError`` if ``sentences`` is not a non-empty
+    list of :class:`TaggedSentence`, or holds a tag that is not a BIO tag.
     """
-    if not sentences:
-        raise ValueError("sentences: expected at least one sentence, got an empty sequence")
     seen: set[str] = set()
-    for i, sentence in enumerate(sentences):
-        if not isinstance(sentence, TaggedSentence):
-            raise ValueError(
-                f"sentences[{i}]: expected a TaggedSentence, got {type(sentence).__name__}"
-            )
+    for sentence in require_tagged_sentences("sentences", sentences):
         seen.update(sentence.tags)
     slotted = sorted(seen - {OUTSIDE}, key=lambda tag: (str(tag)[2:], str(tag)[:2]))
     return TagSet([OUTSIDE] + slotted)
