@@ -1,4 +1,4 @@
-"""Where computations run, and how to make them repeatable."""
+"""Where computations run, and how to make them repeatable (the training runs of chapters 1 to 3)."""
 from __future__ import annotations
 
 import os
@@ -7,14 +7,14 @@ import random
 import numpy as np
 import torch
 
-from ._validate import require_choice, require_non_negative_int
+from ._checks import require_choice, require_non_negative_int
 
 
 def pick_device(prefer: str | None = None) -> torch.device:
-    """The fastest device this machine has: CUDA, then Apple's MPS, then the CPU.
+    """The fastest device this machine has: CUDA, then Apple's MPS, then the CPU (chapters 1 to 3).
 
-    ``prefer`` (``"cuda"``, ``"mps"`` or ``"cpu"``) asks for one device; asking for one that is
-    absent raises a ``ValueError`` instead of falling back silently.
+    ``prefer`` (``"cuda"``, ``"mps"`` or ``"cpu"``) asks for one device. Raises ``ValueError`` for
+    another ``prefer``, or for one that is absent, instead of falling back silently.
     """
     available = {
         "cuda": torch.cuda.is_available(),
@@ -34,10 +34,11 @@ def pick_device(prefer: str | None = None) -> torch.device:
 
 
 def seed_everything(seed: int) -> torch.Generator:
-    """Seed Python's, NumPy's and torch's generators (CPU and CUDA); returns a seeded torch generator.
+    """Seed Python's, NumPy's and torch's generators (CPU and CUDA); returns a seeded torch generator (chapters 1 to 3).
 
     Results repeat exactly on one platform and release; across platforms floating-point sums
     may differ in the last bits, which is why the chapters check trained scores by ranges.
+    Raises ``ValueError`` if ``seed`` is not a non-negative integer.
     """
     require_non_negative_int("seed", seed)
     os.environ["PYTHONHASHSEED"] = str(seed)

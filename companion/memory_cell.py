@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from ._validate import require_choice
+from ._checks import require_choice
 
 
 def _sigmoid(z: float) -> float:
@@ -51,7 +51,11 @@ def _require_numbers(name: str, values) -> tuple[float, ...]:
 
 @dataclass(frozen=True)
 class LinearInput:
-    r"""One of the cell's four inputs, a weighted sum of the input vector: :math:`w \cdot x + b`."""
+    r"""One of the cell's four inputs, a weighted sum of the input vector: :math:`w \cdot x + b` (chapter 3).
+
+    Raises ``ValueError`` if ``weights`` is empty or not a sequence of finite numbers, or if
+    ``bias`` is not a finite number.
+    """
 
     weights: tuple[float, ...]
     bias: float = 0.0
@@ -64,12 +68,13 @@ class LinearInput:
         object.__setattr__(self, "bias", bias)
 
     def of(self, x: tuple[float, ...]) -> float:
+        r"""The weighted sum :math:`w \cdot x + b` for ``x``, as many numbers as there are weights."""
         return sum(w * v for w, v in zip(self.weights, x)) + self.bias
 
 
 @dataclass(frozen=True)
 class MemoryCellStep:
-    """Everything one step of a :class:`MemoryCell` computes, named as in the lecture."""
+    """Everything one step of a :class:`MemoryCell` computes, named as in the lecture (chapter 3)."""
 
     x: tuple[float, ...]
     z: float  # the cell input's pre-activation
@@ -101,6 +106,11 @@ class MemoryCell:
     ``output_activation`` is :math:`h`. The defaults (tanh, sigmoid, tanh) make the cell one unit
     of ``torch.nn.LSTM`` whose gates read only :math:`x`; the lecture's example uses linear
     :math:`g` and :math:`h` (see :func:`lecture_example_cell`).
+
+    Raises ``ValueError`` for an input that is neither a :class:`LinearInput` nor a
+    ``(weights, bias)`` pair, for inputs with different numbers of weights, or for an unknown
+    activation; :meth:`step` and :meth:`run` raise it for inputs that are not finite numbers, or
+    not ``input_size`` of them.
     """
 
     cell_input: LinearInput
@@ -134,7 +144,11 @@ class MemoryCell:
         return len(self.cell_input.weights)
 
     def step(self, x: Sequence[float], cell: float = 0.0, name: str = "x") -> MemoryCellStep:
-        """One step from the stored value ``cell`` and the input ``x`` (``input_size`` numbers)."""
+        """One step from the stored value ``cell`` and the input ``x`` (``input_size`` numbers).
+
+        ``name`` is the argument named in errors. Raises ``ValueError`` if ``x`` is not
+        ``input_size`` finite numbers or ``cell`` is not a finite number.
+        """
         x = _require_numbers(name, x)
         if len(x) != self.input_size:
             raise ValueError(
@@ -168,6 +182,8 @@ class MemoryCell:
         """Every step over the sequence ``inputs``, the cell starting at ``initial_cell`` (0, as in the lecture).
 
         ``pandas.DataFrame(cell.run(inputs))`` lays the steps out as a table, one row per step.
+        Raises ``ValueError`` if ``inputs`` is empty or not a sequence, or if a step's input is not
+        ``input_size`` finite numbers.
         """
         if isinstance(inputs, (str, bytes)) or not isinstance(inputs, Sequence) or not inputs:
             raise ValueError(

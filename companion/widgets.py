@@ -15,14 +15,18 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ._validate import require_non_negative_int, require_positive_int
+from ._checks import require_non_negative_int, require_positive_int
 from .memory_cell import LECTURE_EXAMPLE_INPUTS, MemoryCell, MemoryCellStep, lecture_example_cell
 from .plots import plot_memory_cell_steps
 from .tables import memory_cell_table
 
 
 def figure_png(steps: Sequence[MemoryCellStep], dpi: int = 80) -> bytes:
-    """The figure of :func:`~companion.plots.plot_memory_cell_steps` as PNG bytes, drawn without pyplot."""
+    """The figure of :func:`~companion.plots.plot_memory_cell_steps` as PNG bytes, drawn without pyplot (chapter 3).
+
+    ``dpi`` is dots per inch of the 10 × 3.4 inch figure. Raises ``ValueError`` if ``dpi`` is not a
+    positive integer or ``steps`` holds no step.
+    """
     require_positive_int("dpi", dpi)
     figure = Figure(figsize=(10, 3.4))
     FigureCanvasAgg(figure)
@@ -45,7 +49,10 @@ class MemoryCellStepper(widgets.VBox):
     and the ``output`` area shows the table of :func:`~companion.tables.memory_cell_table` and
     the figure of :func:`~companion.plots.plot_memory_cell_steps`. ``fields[t][j]`` is the
     field of component ``j`` of the input at step ``t + 1``; ``steps`` holds the records of the
-    last run and ``table`` the table shown.
+    last run and ``table`` the table shown. Raises ``ValueError`` if ``cell`` is not a
+    :class:`~companion.memory_cell.MemoryCell`, ``inputs`` is not a non-empty list of input
+    vectors of the cell's ``input_size`` finite numbers, or ``decimals`` is not a non-negative
+    integer.
     """
 
     def __init__(self, cell: MemoryCell, inputs: Sequence[Sequence[float]], decimals: int = 4):

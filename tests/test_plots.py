@@ -1,4 +1,4 @@
-"""The diagrams of companion.plots: what they draw, counted in boxes and arrows."""
+"""The diagrams of companion.diagrams and the figures of companion.plots: what they draw, counted in boxes and arrows."""
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
-from companion.plots import CARRIED_COLOUR, draw_shapes, draw_unrolled, draw_variant  # noqa: E402
+from companion.diagrams import CARRIED_COLOUR, draw_shapes, draw_unrolled, draw_variant  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +150,7 @@ def circles(ax):
 
 
 def test_memory_cell_has_four_inputs_three_gates_and_one_output():
-    from companion.plots import INPUT_COLOUR, OUTPUT_COLOUR, draw_memory_cell
+    from companion.diagrams import INPUT_COLOUR, OUTPUT_COLOUR, draw_memory_cell
 
     ax = draw_memory_cell()
     assert isinstance(ax, plt.Axes)
@@ -166,7 +166,7 @@ def test_memory_cell_has_four_inputs_three_gates_and_one_output():
 
 
 def test_memory_cell_loop_goes_from_the_cell_down_to_the_forget_product():
-    from companion.plots import draw_memory_cell
+    from companion.diagrams import draw_memory_cell
 
     ax = draw_memory_cell()
     (loop,) = carried(ax)
@@ -175,7 +175,7 @@ def test_memory_cell_loop_goes_from_the_cell_down_to_the_forget_product():
 
 
 def test_lstm_cell_draws_the_cell_state_line_and_four_layers():
-    from companion.plots import GATE_COLOUR, draw_lstm_cell
+    from companion.diagrams import GATE_COLOUR, draw_lstm_cell
 
     ax = draw_lstm_cell()
     assert isinstance(ax, plt.Axes)
@@ -198,10 +198,10 @@ def test_lstm_cell_draws_the_cell_state_line_and_four_layers():
 
 @pytest.mark.parametrize("draw", ["draw_memory_cell", "draw_lstm_cell"])
 def test_cell_drawings_draw_on_the_axes_given(draw):
-    import companion.plots as plots
+    import companion.diagrams as diagrams
 
     _, ax = plt.subplots()
-    assert getattr(plots, draw)(ax=ax, title="mine") is ax
+    assert getattr(diagrams, draw)(ax=ax, title="mine") is ax
     assert ax.get_title() == "mine"
 
 

@@ -1,26 +1,26 @@
-"""Turning words into vectors: the input encodings of the lecture (chapter 1).
+"""Turning words into model inputs: the lecture's vectors (chapter 1), word ids and windows (chapter 2).
 
 * 1-of-N: one dimension per vocabulary word, plus one "other" dimension shared by every word
   outside the vocabulary.
 * Word hashing: a word is the bag of its letter trigrams (``apple`` → ``#ap, app, ppl, ple,
   le#``), so unseen words that look alike get similar vectors (Huang et al. 2013).
-* Word ids (:class:`Vocabulary`, chapter 2) for an embedding layer, and word ids with the
-  character ids of each word (:class:`WordsAndCharacters`, chapter 3) for a tagger that also
-  reads how a word is spelt.
+* Word ids (:class:`Vocabulary`, chapter 2) for an embedding layer, and
+  :func:`context_window`, which joins each step's vector with its neighbours'.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable, Sequence
+from typing import Iterable, Protocol, Sequence, Union
 
 import torch
 
-from ._validate import require_non_negative_int, require_positive_int
+from .._checks import require_non_negative_int, require_positive_int
 
 OTHER = "<other>"
 WORD_BOUNDARY = "#"
 PAD_TOKEN = "<pad>"
+#: The entry of a :class:`Vocabulary` that every word outside it maps to (chapter 2).
 UNKNOWN_TOKEN = "<unk>"
 DIGIT = "DIGIT"
 _DIGIT_CHARACTER = re.compile(r"[0-9]")
@@ -42,8 +42,23 @@ def _require_words(name: str, words) -> list[str]:
     return [_require_word(f"{name}[{i}]", word) for i, word in enumerate(words)]
 
 
+class SentenceEncoder(Protocol):
+    """What turns a sentence into a model's input, and pads a batch of them (chapters 1 to 3).
+
+    :class:`OneOfN` and :class:`TrigramHasher` (one vector per word, chapter 1),
+    :class:`Vocabulary` (one id per word, chapter 2) and :class:`WordsAndCharacters` (an id and
+    the character ids per word, chapter 3) all are: ``encode_sentence(words, dtype)`` gives one
+    row per word, ``padding_value`` fills the padded steps of a batch
+    (:func:`companion.data.make_batch`).
+    """
+
+    padding_value: Union[float, int]
+
+    def encode_sentence(self, words: Sequence[str], dtype: torch.dtype | None = None) -> torch.Tensor: ...
+
+
 class WordEncoder:
-    """Base of the word-vector encoders: ``encode`` one word, ``encode_sentence`` a list of words."""
+    """Base of chapter 1's word encoders (``encode`` a word); ``encode_sentence`` raises ``ValueError`` for no word."""
 
     size: int
     padding_value = 0.0
@@ -53,7 +68,7 @@ class WordEncoder:
         raise NotImplementedError
 
     def encode_sentence(self, words: Sequence[str], dtype: torch.dtype = torch.float32) -> torch.Tensor:
-        """The sentence as a ``(T, size)`` tensor, one row per word."""
+        """The sentence as a ``(T, size)`` tensor, one row per word; raises ``ValueError`` unless ``words`` is a list of words."""
         words = _require_words("words", words)
         return torch.stack([self.encode(word, dtype) for word in words])
 
@@ -80,7 +95,8 @@ class OneOfN(_InventoryEncoder):
     With vocabulary :math:`w_1, \dots, w_N`, word :math:`w_i` becomes the unit vector
     :math:`e_i \in \{0, 1\}^{N+1}`; every word outside the vocabulary becomes :math:`e_{N+1}`,
     the "other" dimension. Matching is exact (case-sensitive): ``"Taipei"`` and ``"taipei"``
-    are different words.
+    are different words. Raises ``ValueError`` for a vocabulary that is not distinct words or
+    holds ``<other>``, no sentence, a word with spaces or not a str, or an index outside ``0..N``.
     """
 
     def __init__(self, vocabulary: Sequence[str]):
@@ -124,7 +140,8 @@ def letter_trigrams(word: str) -> list[str]:
     """The letter trigrams of ``#word#`` in order: ``apple`` → ``['#ap', 'app', 'ppl', 'ple', 'le#']``.
 
     A one-letter word gives one trigram, ``a`` → ``['#a#']``. Repeated trigrams are kept, so a
-    word's bag of trigrams counts them.
+    word's bag of trigrams counts them (chapter 1). Raises ``ValueError`` if ``word`` is not one
+    non-empty word without spaces.
     """
     padded = WORD_BOUNDARY + _require_word("word", word) + WORD_BOUNDARY
     return [padded[i : i + 3] for i in range(len(padded) - 2)]
@@ -137,7 +154,8 @@ class TrigramHasher(_InventoryEncoder):
 
     The trigram inventory is fixed when the hasher is built (from training words); trigrams
     outside it are counted in one extra "other" dimension, so an unseen word still gets a
-    vector that shares dimensions with the seen words it resembles.
+    vector that shares dimensions with the seen words it resembles. Raises ``ValueError`` for no
+    trigram, repeated ones or one not of 3 characters, or a word with spaces or not a str.
     """
 
     def __init__(self, trigrams: Sequence[str]):
@@ -172,7 +190,8 @@ class TrigramHasher(_InventoryEncoder):
 def replace_digits(word: str) -> str:
     """``word`` with every digit 0-9 replaced by ``DIGIT``: ``'1000'`` → ``'DIGITDIGITDIGITDIGIT'``.
 
-    Numbers of the same length then share one vocabulary entry, as in Mesnil et al. (2015).
+    Numbers of the same length then share one vocabulary entry, as in Mesnil et al. (2015)
+    (chapter 2). Raises ``ValueError`` if ``word`` is not one non-empty word without spaces.
     """
     return _DIGIT_CHARACTER.sub(DIGIT, _require_word("word", word))
 
@@ -186,7 +205,10 @@ class Vocabulary:
 
     A word outside the vocabulary is not an error: it gets ``unknown_id``, one shared embedding
     for every unseen word. That embedding is only trained if some training words map to it,
-    hence ``min_count`` in :func:`word_vocabulary`.
+    hence ``min_count`` in :func:`~companion.data.word_vocabulary`. Raises ``ValueError`` for
+    flags that are not bools, entries that are not distinct words, hold ``<pad>``/``<unk>``, or
+    hold digits with ``map_digits``; for a word that is not a str without spaces; for ids that
+    are not integers in ``0..len - 1``; and for ``padding_value`` without ``<pad>``.
     """
 
     def __init__(self, entries: Sequence[str], *, padding: bool = True, map_digits: bool = False):
@@ -281,6 +303,7 @@ def context_window(vectors: torch.Tensor, radius: int) -> torch.Tensor:
     first and after the last are zero vectors, so the padded steps of a batch must be zero too
     (an ``nn.Embedding`` with ``padding_idx`` gives that). This is the fixed look-ahead that
     Mesnil et al. (2015) feed their "unidirectional" taggers: with it, they see ``r`` future words.
+    Raises ``ValueError`` if ``vectors`` is not a 3-D tensor or ``radius`` a non-negative integer.
     """
     if not isinstance(vectors, torch.Tensor) or vectors.dim() != 3:
         shape = tuple(vectors.shape) if isinstance(vectors, torch.Tensor) else type(vectors).__name__
@@ -292,112 +315,3 @@ def context_window(vectors: torch.Tensor, radius: int) -> torch.Tensor:
     edge = vectors.new_zeros(radius, *vectors.shape[1:])
     padded = torch.cat([edge, vectors, edge])
     return torch.cat([padded[offset : offset + steps] for offset in range(2 * radius + 1)], dim=-1)
-
-
-CHARACTER_PAD_ID = 0
-"""The character id that pads a word's characters (and the padded words of a batch)."""
-CHARACTER_UNKNOWN_ID = 1
-"""The character id of every character outside the inventory."""
-DIGIT_CHARACTER = "0"
-"""What every digit becomes in :func:`word_characters` with ``map_digits``."""
-
-
-def word_characters(word: str, map_digits: bool = False) -> list[str]:
-    """The characters of ``word``; with ``map_digits`` every digit becomes ``'0'`` (chapter 3).
-
-    ``word_characters('dl838', map_digits=True)`` → ``['d', 'l', '0', '0', '0']``: the spelling
-    keeps how many digits there are, not which.
-    """
-    word = _require_word("word", word)
-    return list(_DIGIT_CHARACTER.sub(DIGIT_CHARACTER, word) if map_digits else word)
-
-
-class WordsAndCharacters:
-    r"""Word ids and the character ids of each word, for a tagger with character features (chapter 3).
-
-    Word :math:`w_t` with characters :math:`c_{t,1} \dots c_{t,n}` becomes the row
-
-    .. math::  [\,\mathrm{id}(w_t),\ \mathrm{cid}(c_{t,1}),\ \dots,\ \mathrm{cid}(c_{t,n}),\ 0,\ \dots,\ 0\,]
-
-    of ``1 + max_word_length`` integers: the word's id in ``words`` (a :class:`Vocabulary`, so an
-    unseen word gets ``<unk>``'s id), then one id per character (:data:`CHARACTER_PAD_ID` = 0
-    pads, :data:`CHARACTER_UNKNOWN_ID` = 1 stands for characters outside ``characters``, the
-    inventory starts at 2). A word longer than ``max_word_length`` keeps its first
-    ``max_word_length`` characters. Digits are mapped as the vocabulary maps them
-    (:func:`word_characters`). An unseen word thus shares the ``<unk>`` embedding with every other
-    unseen word, but not its spelling. ``encode_sentence(words)`` gives ``(T, 1 + max_word_length)``
-    and :func:`~companion.data.make_batch` turns sentences into ``(T, B, 1 + max_word_length)``
-    batches, padded with 0 (which must be the vocabulary's ``<pad>`` id).
-    """
-
-    padding_value = CHARACTER_PAD_ID
-
-    def __init__(self, words: Vocabulary, characters: Sequence[str], max_word_length: int = 20):
-        if not isinstance(words, Vocabulary):
-            raise ValueError(f"words: expected a Vocabulary, got {type(words).__name__}")
-        if words.pad_id != CHARACTER_PAD_ID:
-            raise ValueError(
-                f"words: expected a vocabulary with <pad> id {CHARACTER_PAD_ID} (padding=True), "
-                f"got <pad> id {words.pad_id}"
-            )
-        if isinstance(characters, str) or not isinstance(characters, Sequence):
-            raise ValueError(f"characters: expected a list of characters, got {type(characters).__name__}")
-        bad = [c for c in characters if not isinstance(c, str) or len(c) != 1 or c.isspace()]
-        if bad:
-            raise ValueError(f"characters: expected single non-space characters, got {bad[:5]}")
-        repeated = sorted(c for c, count in Counter(characters).items() if count > 1)
-        if repeated:
-            raise ValueError(f"characters: expected distinct characters, got repeated {repeated}")
-        require_positive_int("max_word_length", max_word_length)
-        self.words = words
-        self.characters = tuple(characters)
-        self.max_word_length = max_word_length
-        self._character_index = {c: i + 2 for i, c in enumerate(self.characters)}
-
-    @classmethod
-    def from_sentences(
-        cls, words: Vocabulary, sentences: Iterable[Sequence[str]], max_word_length: int = 20
-    ) -> "WordsAndCharacters":
-        """The characters of the words of ``sentences`` (the training split), in order of first appearance."""
-        if not isinstance(words, Vocabulary):
-            raise ValueError(f"words: expected a Vocabulary, got {type(words).__name__}")
-        inventory: dict[str, None] = {}
-        for i, sentence in enumerate(sentences):
-            for word in _require_words(f"sentences[{i}]", sentence):
-                inventory.update(dict.fromkeys(word_characters(word, words.map_digits)))
-        if not inventory:
-            raise ValueError("sentences: expected at least one sentence, got none")
-        return cls(words, list(inventory), max_word_length)
-
-    @property
-    def num_characters(self) -> int:
-        """How many character ids there are: padding, unknown and the inventory."""
-        return len(self.characters) + 2
-
-    @property
-    def size(self) -> int:
-        """Integers per word: its id and ``max_word_length`` character ids."""
-        return 1 + self.max_word_length
-
-    def character_ids(self, word: str) -> list[int]:
-        """The ``max_word_length`` character ids of ``word``, padded with :data:`CHARACTER_PAD_ID`."""
-        ids = [
-            self._character_index.get(c, CHARACTER_UNKNOWN_ID)
-            for c in word_characters(word, self.words.map_digits)[: self.max_word_length]
-        ]
-        return ids + [CHARACTER_PAD_ID] * (self.max_word_length - len(ids))
-
-    def encode_sentence(self, words: Sequence[str], dtype: torch.dtype | None = None) -> torch.Tensor:
-        """``(T, 1 + max_word_length)`` integers: each word's id, then its character ids (``dtype`` is ignored)."""
-        words = _require_words("words", words)
-        return torch.tensor([[self.words.index(w)] + self.character_ids(w) for w in words], dtype=torch.long)
-
-    def __len__(self) -> int:
-        """The number of word ids (as for a :class:`Vocabulary`)."""
-        return len(self.words)
-
-    def __repr__(self) -> str:
-        return (
-            f"WordsAndCharacters({self.words!r}, {len(self.characters)} characters + pad + unk, "
-            f"max_word_length={self.max_word_length})"
-        )
