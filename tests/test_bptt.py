@@ -419,6 +419,8 @@ IDS = np.zeros((6, 2), dtype=np.int64)
         (lambda: relative_error(np.zeros(2), np.zeros(3)), r"b: expected the shape of a, \(2,\), got \(3,\)"),
         (lambda: bptt_cost(LSTM, [5], method="jacobian_products"), r"method: expected one of 'recursive', got 'jacobian_products'"),
         (lambda: gradient_check(RNN, IDS, IDS, c0=np.zeros((2, 3))), r"c0: expected None for an Elman RNN"),
+        (lambda: gradient_check({"U": 1}, IDS, IDS), r"params: expected RNNParameters or LSTMParameters, got dict"),
+        (lambda: gradient_check(RNN, IDS, IDS, h0=0), r"h0: expected a float64 NumPy array \(batch, hidden_size\) or None, got int"),
     ],
 )
 def test_bad_input_names_the_argument_the_expectation_and_the_value(call, message):

@@ -192,8 +192,7 @@ BAD = {
     "infinite clip norm": (lambda: train_char_model(CharRNN(5, 4, 5), TEXT, clip_norm=float("inf")), r"clip_norm: expected a positive finite number, got inf"),
     "loss shapes": (lambda: sequence_loss(torch.zeros(3, 2, 4), torch.zeros(3, 3, dtype=torch.long)), r"targets: expected shape \(T, B\) matching scores \(T, B, C\) = \(3, 2, 4\), got \(3, 3\)"),
     "float targets": (lambda: sequence_loss(torch.zeros(3, 2, 4), torch.zeros(3, 2)), r"targets: expected integer class ids, got dtype torch.float32"),
-    "c0 for an RNN": (lambda: torch_gradients(init_rnn(3, 4, 3), np.zeros((2, 1), int), np.zeros((2, 1), int), np.zeros((1, 4)), np.zeros((1, 4))), r"c0: expected None for RNNParameters, got ndarray"),
-    "no c0 for an LSTM": (lambda: torch_gradients(init_lstm(3, 4, 3), np.zeros((2, 1), int), np.zeros((2, 1), int), np.zeros((1, 4))), r"c0: expected an array for LSTMParameters, got NoneType"),
+    "c0 for an RNN": (lambda: torch_gradients(init_rnn(3, 4, 3), np.zeros((2, 1), int), np.zeros((2, 1), int), np.zeros((1, 4)), np.zeros((1, 4))), r"c0: expected None for RNNParameters \(an Elman RNN has no cell state\), got ndarray"),
     "float32 h0": (lambda: torch_gradients(init_rnn(3, 4, 3), np.zeros((2, 1), int), np.zeros((2, 1), int), np.zeros((1, 4), np.float32)), r"h0: expected a float64 NumPy array of shape \(1, 4\) \(batch, hidden\), got ndarray of shape \(1, 4\) and dtype float32"),
     "h0 of another batch": (lambda: torch_gradients(init_rnn(3, 4, 3), np.zeros((2, 1), int), np.zeros((2, 1), int), np.zeros((2, 4))), r"h0: expected a float64 NumPy array of shape \(1, 4\)"),
     "inputs a list": (lambda: torch_gradients(init_rnn(3, 4, 3), [[0]], np.zeros((1, 1), int), np.zeros((1, 4))), r"inputs: expected a NumPy array, got list"),
@@ -205,3 +204,22 @@ BAD = {
 def test_bad_input_names_the_argument_the_expectation_and_the_value(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("cell", ["elman", "lstm"])
+def test_torch_gradients_take_none_for_zero_states_as_the_numpy_functions_do(cell):
+    from companion.bptt import backward, forward, lstm_backward, lstm_forward
+
+    rng = np.random.default_rng(0)
+    inputs, targets = rng.integers(0, 3, (4, 2)), rng.integers(0, 3, (4, 2))
+    if cell == "elman":
+        params = init_rnn(3, 5, 3, seed=1)
+        ours = backward(params, forward(params, inputs, None, targets)[1])
+    else:
+        params = init_lstm(3, 5, 3, seed=1)
+        ours = lstm_backward(params, lstm_forward(params, inputs, None, None, targets)[1])
+    theirs = torch_gradients(params, inputs, targets, None)
+    assert set(theirs) == set(ours)
+    for name in ours:
+        np.testing.assert_allclose(theirs[name], ours[name], atol=1e-10, rtol=1e-8)
+

@@ -169,3 +169,12 @@ def test_every_layer_checks_its_input_with_the_same_words(input, message):
     for name, layer in every_layer().items():
         with pytest.raises(ValueError, match=message):
             layer(input)
+
+
+def test_a_batch_first_backward_layer_is_refused_like_a_batch_first_forward_one():
+    from companion.layers import Bidirectional
+
+    with pytest.raises(ValueError, match=r"backward_layer: expected a time-major layer \(batch_first=False\)"):
+        Bidirectional(ElmanRNN(3, 4), ElmanRNN(3, 4, batch_first=True))
+    with pytest.raises(ValueError, match=r"forward_layer: expected a time-major layer"):
+        Bidirectional(ElmanRNN(3, 4, batch_first=True), ElmanRNN(3, 4))

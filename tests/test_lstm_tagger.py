@@ -151,6 +151,8 @@ def test_every_body_is_listed():
 BAD = {
     "jordan in torch": (lambda: SlotTagger(10, 3, body="jordan", implementation="torch"), r"implementation: expected 'scratch' for body 'jordan' \(torch has no twin of it\), got 'torch'"),
     "unknown implementation": (lambda: SlotTagger(10, 3, body="lstm", implementation="cudnn"), r"implementation: expected one of 'scratch', 'torch', got 'cudnn'"),
+    "negative embedding size": (lambda: SlotTagger(10, 3, embedding_size=-1), r"embedding_size: expected a positive integer, got -1"),
+    "padding id outside the vocabulary": (lambda: SlotTagger(10, 3, padding_id=10), r"padding_id: expected an id in 0..9 \(below vocabulary_size\), got 10"),
     "characters without inventory": (lambda: SlotTagger(10, 3, body="lstm", char_filters=5), r"num_characters: expected the size of the character inventory \(with char_filters > 0\), got None"),
     "negative filters": (lambda: SlotTagger(10, 3, char_filters=-1), r"char_filters: expected a non-negative integer \(0: no character features\), got -1"),
     "word dropout without unk": (lambda: SlotTagger(10, 3, word_dropout=0.1), r"unknown_id: expected the id of <unk> in 0..9 \(with word_dropout > 0\), got None"),

@@ -74,10 +74,16 @@ def gradient_check(
     :math:`\epsilon_{\mathrm{mach}} |L| / \varepsilon`, against the :math:`O(\varepsilon^2)` error of
     the difference quotient (chapter 4).
 
-    Raises ``ValueError`` for the arguments :func:`forward`, :func:`lstm_forward` or
-    :func:`numerical_gradient` reject, and for a ``c0`` given with an Elman RNN.
+    Raises ``ValueError`` for ``params`` of neither kind, a state that is not a NumPy array,
+    the arguments :func:`forward`, :func:`lstm_forward` or :func:`numerical_gradient` reject,
+    and for a ``c0`` given with an Elman RNN.
     """
+    if not isinstance(params, (RNNParameters, LSTMParameters)):
+        raise ValueError(f"params: expected RNNParameters or LSTMParameters, got {type(params).__name__}")
     is_lstm = isinstance(params, LSTMParameters)
+    for name, state in (("h0", h0), ("c0", c0)):
+        if state is not None and not isinstance(state, np.ndarray):
+            raise ValueError(f"{name}: expected a float64 NumPy array (batch, hidden_size) or None, got {_describe(state)}")
     if not is_lstm and c0 is not None:
         raise ValueError("c0: expected None for an Elman RNN (it has no cell state), got an array")
     params = params.copy()  # perturbed in place below

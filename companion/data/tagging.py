@@ -232,7 +232,9 @@ class TagSet:
 class Batch:
     """Padded sentences: ``inputs`` ``(T, B, F)``, ``tags`` ``(T, B)`` (``PAD_TAG_ID`` where padded), ``lengths`` ``(B,)``.
 
-    With word ids instead of word vectors (chapter 2), ``inputs`` is a ``(T, B)`` LongTensor.
+    With word ids instead of word vectors (chapter 2), ``inputs`` is a ``(T, B)`` LongTensor; with
+    word and character ids (:class:`~companion.encoding.WordsAndCharacters`, chapter 3) a
+    ``(T, B, 1 + max_word_length)`` LongTensor.
     """
 
     inputs: torch.Tensor
@@ -261,7 +263,9 @@ def make_batch(
 
     With a vector encoder (``OneOfN``, ``TrigramHasher``) ``inputs`` is ``(T, B, F)`` of ``dtype``,
     zero-padded; with a :class:`~companion.encoding.Vocabulary` it is ``(T, B)`` of word ids,
-    padded with ``<pad>``'s id, for an embedding layer (chapter 2). Raises ``ValueError`` if
+    padded with ``<pad>``'s id, for an embedding layer (chapter 2); with
+    :class:`~companion.encoding.WordsAndCharacters` it is ``(T, B, 1 + max_word_length)`` of word
+    and character ids (chapter 3). Raises ``ValueError`` if
     ``sentences`` is not a non-empty list of :class:`TaggedSentence`, or for a tag outside
     ``tagset`` or an encoder that cannot pad (a vocabulary without ``<pad>``).
     """

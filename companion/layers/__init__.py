@@ -8,7 +8,9 @@
 * :mod:`~companion.layers.torch_twins` — :class:`PackedRNN`, :class:`PackedLSTM`,
   :class:`PackedGRU`: torch's fused layers called like ours (a padded batch and its ``lengths``);
 * :mod:`~companion.layers.jordan` — :class:`JordanRNN` (chapter 2), which has no torch twin;
-* :mod:`~companion.layers.factory` — :func:`recurrent_layer`, which builds any of them.
+* :mod:`~companion.layers.factory` — :func:`recurrent_layer`, which builds the Elman, LSTM and GRU
+  layers, scratch or torch-backed (the Jordan network and :class:`Bidirectional` are built
+  directly).
 
 Every layer takes ``forward(input, hx=None, lengths=None)`` with ``input`` ``(T, B, F)`` (or
 ``(B, T, F)`` with ``batch_first``) and returns ``(output, h_n)``; scratch and torch-backed layers

@@ -1,4 +1,4 @@
-"""One factory for every recurrent layer the models use: the cell, scratch or torch-backed, its options (chapters 2 and 3)."""
+"""One factory for the Elman, LSTM and GRU layers, scratch or torch-backed, with their options (chapters 2 and 3)."""
 from __future__ import annotations
 
 from torch import nn

@@ -33,7 +33,7 @@ class _PaddedBatchMixin:
 
 
 class PackedRNN(_PaddedBatchMixin, nn.RNN):
-    r"""``torch.nn.RNN`` that takes a padded batch and its ``lengths``, like :class:`ElmanRNN` (chapter 3).
+    r"""``torch.nn.RNN`` that takes a padded batch and its ``lengths``, like :class:`ElmanRNN` (chapters 2 and 3).
 
     The same module as ``torch.nn.RNN`` (same constructor, same weights under the same names, so
     ``state_dict()`` goes both ways between it, ``torch.nn.RNN`` and :class:`ElmanRNN`), with the

@@ -107,8 +107,9 @@ class Bidirectional(nn.Module):
                 "backward_layer: expected the same kind of layer as forward_layer "
                 f"({type(forward_layer).__name__}), got {type(backward_layer).__name__}"
             )
-        if getattr(forward_layer, "batch_first", False):
-            raise ValueError("forward_layer: expected a time-major layer (batch_first=False)")
+        for name, layer in (("forward_layer", forward_layer), ("backward_layer", backward_layer)):
+            if getattr(layer, "batch_first", False):
+                raise ValueError(f"{name}: expected a time-major layer (batch_first=False), got batch_first=True")
         self.forward_layer = forward_layer
         self.backward_layer = backward_layer
 

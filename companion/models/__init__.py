@@ -7,8 +7,10 @@
   :mod:`companion.bptt`. Import it as ``companion.models.char_rnn``: it imports the NumPy
   :mod:`companion.bptt` to exchange weights with it, which the other models do not need.
 
-Every network maps a batch of sequences ``(T, B, F)`` (or ``(B, T, F)`` with ``batch_first``) to
-outputs; a tagger's outputs are its unnormalised tag scores.
+Most networks map a batch of sequences ``(T, B, F)`` (or ``(B, T, F)`` with ``batch_first``) to
+their outputs; ``VectorToSequence`` reads one vector ``(B, F)``, ``EncoderDecoder`` two sequences,
+and ``SlotTagger`` and ``CharRNN`` integer ids ``(T, B)``. A tagger's outputs are its
+unnormalised tag scores.
 """
 from .networks import ElmanNetwork, FeedForwardNetwork, count_parameters
 from .shapes import AlignedSequenceToSequence, EncoderDecoder, SequenceToVector, VectorToSequence

@@ -211,16 +211,16 @@ def torch_gradients(params, inputs, targets, h0, c0=None) -> dict[str, np.ndarra
     ``params`` is not changed.
 
     ``inputs``: ``(T, B)`` integer ids or ``(T, B, F)`` float64 vectors; ``targets``: ``(T, B)``
-    integer ids; ``h0`` (and, for the LSTM only, ``c0``): float64 arrays ``(B, H)``, all NumPy.
+    integer ids; ``h0`` (and, for the LSTM only, ``c0``): float64 arrays ``(B, H)``, all NumPy,
+    or ``None`` for zeros, as in :mod:`companion.bptt`.
 
-    Raises ``ValueError`` if ``params`` is neither kind, if ``c0`` is given for the RNN or
-    missing for the LSTM, if a state is not a float64 array ``(B, H)``, and for inputs or
+    Raises ``ValueError`` if ``params`` is neither kind, if ``c0`` is given for the RNN, if a
+    state is not a float64 array ``(B, H)``, and for inputs or
     targets :class:`CharRNN` and :func:`sequence_loss` reject.
     """
     model = char_rnn_from_parameters(params)
-    if (c0 is None) != (model.cell == "elman"):
-        expected = "None for RNNParameters" if model.cell == "elman" else "an array for LSTMParameters"
-        raise ValueError(f"c0: expected {expected}, got {type(c0).__name__}")
+    if model.cell == "elman" and c0 is not None:
+        raise ValueError(f"c0: expected None for RNNParameters (an Elman RNN has no cell state), got {type(c0).__name__}")
     for name, array in (("inputs", inputs), ("targets", targets)):
         if not isinstance(array, np.ndarray):
             raise ValueError(f"{name}: expected a NumPy array, got {type(array).__name__}")
@@ -228,10 +228,12 @@ def torch_gradients(params, inputs, targets, h0, c0=None) -> dict[str, np.ndarra
         raise ValueError(f"inputs: expected (T, B) integer ids or (T, B, F) floats, got shape {inputs.shape}")
     batch = inputs.shape[1]
     states = {}
-    for name, array in (("h0", h0), ("c0", c0)):
-        if array is not None:
-            _require_float64_state(name, array, batch, model.hidden_size)
-            states[name] = torch.tensor(array, requires_grad=True)
+    named = {"h0": h0} if model.cell == "elman" else {"h0": h0, "c0": c0}
+    for name, array in named.items():
+        if array is None:  # zeros, as every function of companion.bptt takes None
+            array = np.zeros((batch, model.hidden_size))
+        _require_float64_state(name, array, batch, model.hidden_size)
+        states[name] = torch.tensor(array, requires_grad=True)
     hx = states["h0"] if model.cell == "elman" else (states["h0"], states["c0"])
     scores, _ = model(torch.from_numpy(inputs), hx)
     sequence_loss(scores, torch.from_numpy(targets)).backward()

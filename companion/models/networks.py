@@ -48,8 +48,9 @@ class ElmanNetwork(nn.Module):
 
     ``memory(input, lengths=None, hx=None)`` gives the hidden states :math:`h_t` (what the
     lecture calls the values stored in memory), ``forward(input, lengths=None, hx=None)`` the
-    outputs :math:`y_t` (a model takes ``lengths`` second, as every model of the package does;
-    a layer takes ``hx`` second, as torch's layers do); ``input`` is ``(T, B, F)`` (``(B, T, F)``
+    outputs :math:`y_t` (the sequence models of chapters 1 to 3 take ``lengths``
+    second; a layer, and chapter 4's :class:`~companion.models.char_rnn.CharRNN`, which has no
+    ``lengths``, take ``hx`` second, as torch's layers do); ``input`` is ``(T, B, F)`` (``(B, T, F)``
     with ``batch_first``) and ``hx`` the initial memory :math:`h_0` ``(num_layers, B, H)``, zeros
     when ``None``. ``num_layers > 1`` stacks Elman layers, each reading the memory sequence of
     the one below (a deep RNN). Raises ``ValueError`` for sizes that are not positive integers,

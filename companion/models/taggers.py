@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from .._validate import describe_shape, require_tensor
-from .._checks import require_choice, require_non_negative_int, require_positive_int
+from .._checks import is_integer, require_choice, require_non_negative_int, require_positive_int
 from ..encoding import CHARACTER_PAD_ID, context_window
 from ..layers import IMPLEMENTATIONS, JordanRNN, recurrent_layer
 from .networks import FeedForwardNetwork
@@ -137,6 +137,10 @@ class SlotTagger(nn.Module):
             if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0.0 <= fraction < 1.0:
                 raise ValueError(f"{name}: expected a fraction in [0, 1), got {fraction!r}")
         require_positive_int("num_tags", num_tags)
+        require_positive_int("embedding_size", embedding_size)
+        require_positive_int("hidden_size", hidden_size)
+        if not is_integer(padding_id) or not 0 <= padding_id < vocabulary_size:
+            raise ValueError(f"padding_id: expected an id in 0..{vocabulary_size - 1} (below vocabulary_size), got {padding_id!r}")
         require_choice("body", body, TAGGER_BODIES)
         require_positive_int("num_layers", num_layers)
         require_choice("implementation", implementation, IMPLEMENTATIONS)
