@@ -385,6 +385,25 @@ def test_chapter_layout(open_page, chapter, viewport):
     assert not lines, f"{chapter}.html at {viewport.width} px, {len(lines)} problem(s):\n" + "\n".join(lines)
 
 
+#: The pages of the API reference (book/api/), built from the package's docstrings.
+REFERENCE_PAGES = sorted(path.relative_to(REPO_ROOT).with_suffix("").as_posix() for path in (REPO_ROOT / "book" / "api").glob("*.md"))
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=lambda v: f"{v.width}px")
+@pytest.mark.parametrize("reference_page", REFERENCE_PAGES, ids=lambda c: Path(c).name)
+def test_reference_page_layout(open_page, reference_page, viewport):
+    """A page of the API reference on a laptop and on a phone, held to the chapters' checks:
+    the docstrings' equations whole, tables (the six LSTMs) fitting or scrolling in their box,
+    long signatures never widening the page, a clean console."""
+    page, log = open_page(f"{reference_page}.html", viewport=viewport)
+    problems = layout_problems(page, viewport)
+    problems["console"] = log.problem_list()
+    save_screenshot(page, f"api-{Path(reference_page).name}-{viewport.width}.png")
+
+    lines = [f"{kind}: {problem}" for kind, found in problems.items() for problem in found]
+    assert not lines, f"{reference_page}.html at {viewport.width} px, {len(lines)} problem(s):\n" + "\n".join(lines)
+
+
 # --- the checks themselves, on a page made to fail them ------------------------------------
 
 # Typeset by the MathJax the book serves, styled by the book's stylesheets (copied from a
