@@ -101,11 +101,14 @@ def draw_variant(kind: str, steps: int = 3, ax=None, layers: int | None = None):
     ``"bidirectional"``, one memory reads the sequence forwards, another backwards, and the
     output at each step sees both:
 
-    .. math::  \overrightarrow{h}_t = \sigma(\overrightarrow{W} x_t + \overrightarrow{U}\,
-               \overrightarrow{h}_{t-1} + \overrightarrow{b}), \qquad
-               \overleftarrow{h}_t = \sigma(\overleftarrow{W} x_t + \overleftarrow{U}\,
-               \overleftarrow{h}_{t+1} + \overleftarrow{b}), \qquad
-               y_t = V [\overrightarrow{h}_t ; \overleftarrow{h}_t] + c
+    .. math::
+        \overrightarrow{h}_t &= \sigma(\overrightarrow{W} x_t + \overrightarrow{U}\,
+        \overrightarrow{h}_{t-1} + \overrightarrow{b}),
+
+        \overleftarrow{h}_t &= \sigma(\overleftarrow{W} x_t + \overleftarrow{U}\,
+        \overleftarrow{h}_{t+1} + \overleftarrow{b}),
+
+        y_t &= V [\overrightarrow{h}_t ; \overleftarrow{h}_t] + c
 
     with :math:`\overrightarrow{h}_0 = \overleftarrow{h}_{T+1} = 0`; ``"deep"``, ``layers``
     (default 2) Elman layers stacked, each reading the memory of the one below:
@@ -321,8 +324,9 @@ def draw_lstm_cell(ax=None, title: str = "One step of an LSTM layer"):
     r"""One step of an LSTM layer in the style of Olah's *Understanding LSTM Networks* (chapter 3, equations (3.3)-(3.8)).
 
     .. math::
-        f_t, i_t, o_t = \sigma(\cdot), \quad g_t = \tanh(\cdot), \qquad
-        c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t)
+        f_t, i_t, o_t &= \sigma(\cdot), \quad g_t = \tanh(\cdot),
+
+        c_t &= f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t)
 
     The previous output :math:`h_{t-1}` and the input :math:`x_t` (bottom) feed the four yellow
     layers: the forget, input and output gates (:math:`\sigma`) and the candidate

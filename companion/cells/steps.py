@@ -55,8 +55,10 @@ def jordan_step(
 ) -> torch.Tensor:
     r"""One step of the Jordan network (chapter 2): the previous output, not the memory, comes back.
 
-    .. math::  h_t = \sigma(W_{ih}\, x_t + b_{ih} + W_{yh}\, \hat y_{t-1} + b_{yh}), \qquad
-               s_t = W_{hy}\, h_t + b_{hy}
+    .. math::
+        h_t &= \sigma(W_{ih}\, x_t + b_{ih} + W_{yh}\, \hat y_{t-1} + b_{yh}),
+
+        s_t &= W_{hy}\, h_t + b_{hy}
 
     ``x`` is ``(B, F)``, ``fed_back`` (:math:`\hat y_{t-1}`) is ``(B, O)``; returns the scores
     :math:`s_t` ``(B, O)``, whose softmax is fed back at the next step.

@@ -71,7 +71,12 @@ ATIS_FILES: dict[str, dict[str, RemoteFile]] = {
     }
     for split, files in _ATIS_SHA256.items()
 }
-"""The nine ATIS files, ``ATIS_FILES[split][name]`` with ``name`` in :data:`SLOT_FOLDER_FILES`."""
+"""The nine ATIS files, ``ATIS_FILES[split][name]`` with ``name`` in :data:`SLOT_FOLDER_FILES`.
+
+Each is a :class:`~companion.data.download.RemoteFile`: a commit-pinned URL and its sha256.
+
+:meta hide-value:
+"""
 
 
 def read_slot_folder(folder: str | Path, split: str) -> list[TaggedSentence]:

@@ -5,9 +5,11 @@ this", and continues with ``delay`` steps of noise. The target, asked for after 
 is the first symbol. Every input vector has ``num_symbols + 1`` entries:
 
 .. math::
-    x_1 = [\mathrm{onehot}(s);\ 1], \qquad
-    x_t = [\varepsilon_t;\ 0], \quad \varepsilon_t \sim \mathcal N(0, \sigma^2 I) \quad (t = 2, \dots, k+1),
-    \qquad y = s
+    x_1 &= [\mathrm{onehot}(s);\ 1],
+
+    x_t &= [\varepsilon_t;\ 0], \quad \varepsilon_t \sim \mathcal N(0, \sigma^2 I) \quad (t = 2, \dots, k+1),
+
+    y &= s
 
 with :math:`s` drawn uniformly from :math:`\{0, \dots, K-1\}`, :math:`K` = ``num_symbols``,
 :math:`k` = ``delay`` and :math:`\sigma` = ``noise_scale``. The noise arrives on the same input
@@ -64,8 +66,10 @@ def generate_recall(
 ) -> RecallData:
     r"""``size`` sequences of the recall task: a flagged symbol, then ``delay`` steps of noise (chapter 3).
 
-    .. math::  x_1 = [\mathrm{onehot}(s);\ 1], \qquad x_t = [\varepsilon_t;\ 0]\ (t = 2, \dots, k+1),
-               \qquad \varepsilon_t \sim \mathcal N(0, \sigma^2 I), \qquad y = s
+    .. math::
+        x_1 &= [\mathrm{onehot}(s);\ 1], \qquad y = s,
+
+        x_t &= [\varepsilon_t;\ 0], \quad \varepsilon_t \sim \mathcal N(0, \sigma^2 I) \quad (t = 2, \dots, k+1)
 
     with :math:`s` uniform over the ``num_symbols`` symbols, :math:`k` = ``delay`` (0 gives
     sequences of one step) and :math:`\sigma` = ``noise_scale``. The same ``seed`` gives the

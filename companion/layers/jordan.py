@@ -15,8 +15,9 @@ class JordanRNN(nn.Module):
     r"""The Jordan network: the previous step's *output*, not its hidden memory, feeds the recurrence (chapter 2).
 
     .. math::
-        h_t = \sigma(W_{ih}\, x_t + b_{ih} + W_{yh}\, \hat y_{t-1} + b_{yh}), \qquad
-        s_t = W_{hy}\, h_t + b_{hy}, \qquad \hat y_t = \mathrm{softmax}(s_t)
+        h_t &= \sigma(W_{ih}\, x_t + b_{ih} + W_{yh}\, \hat y_{t-1} + b_{yh}),
+
+        s_t &= W_{hy}\, h_t + b_{hy}, \qquad \hat y_t = \mathrm{softmax}(s_t)
 
     with :math:`\hat y_0 = 0` unless ``hx`` gives it. What is carried from step to step is the
     network's own prediction :math:`\hat y_{t-1}` (a distribution over ``output_size`` classes,

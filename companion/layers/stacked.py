@@ -335,8 +335,9 @@ class GRU(StackedRecurrent):
     layer below (:math:`h^{(0)}_t = x_t`):
 
     .. math::
-        n_t = \tanh\big(W_{in}\, h^{(k-1)}_t + b_{in} + r_t \odot (W_{hn}\, h^{(k)}_{t-1} + b_{hn})\big),
-        \qquad h^{(k)}_t = (1 - z_t) \odot n_t + z_t \odot h^{(k)}_{t-1}
+        n_t &= \tanh\big(W_{in}\, h^{(k-1)}_t + b_{in} + r_t \odot (W_{hn}\, h^{(k)}_{t-1} + b_{hn})\big),
+
+        h^{(k)}_t &= (1 - z_t) \odot n_t + z_t \odot h^{(k)}_{t-1}
 
     with the reset and update gates :math:`r_t, z_t` sigmoids of the same two inputs. Weights
     are laid out as in ``torch.nn.GRU`` (three row blocks *r, z, n*; see

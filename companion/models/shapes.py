@@ -31,8 +31,10 @@ class VectorToSequence(nn.Module):
     An Elman layer runs for ``steps`` steps on inputs :math:`x_t` made from the vector
     :math:`v`, and a linear read-out gives one output per step:
 
-    .. math::  h_t = \tanh(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh}), \quad h_0 = 0,
-               \qquad y_t = V h_t + c, \qquad t = 1, \dots, T
+    .. math::
+        h_t &= \tanh(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh}), \quad h_0 = 0,
+
+        y_t &= V h_t + c, \qquad t = 1, \dots, T
 
     ``steps_mode`` says how the vector is fed:
 
@@ -107,8 +109,10 @@ class SequenceToVector(nn.Module):
     layer reads the whole sequence; the read-out sees only the memory after the last real step.
     With the default ``cell="elman"``:
 
-    .. math::  h_t = \tanh(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh}), \quad h_0 = 0,
-               \qquad y = V h_T + c
+    .. math::
+        h_t &= \tanh(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh}), \quad h_0 = 0,
+
+        y &= V h_T + c
 
     ``cell="lstm"`` makes :math:`h_t` the output of an LSTM (chapter 3, equations (3.3) to
     (3.8)) and ``cell="gru"`` that of a GRU (chapter 3, equations (3.9) to (3.12)); the read-out
@@ -176,8 +180,10 @@ class AlignedSequenceToSequence(ElmanNetwork):
     The lecture's example is slot filling: one tag per word. This is chapter 1's
     ``ElmanNetwork`` with one ``tanh`` layer:
 
-    .. math::  h_t = \tanh(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh}), \quad h_0 = 0,
-               \qquad y_t = V h_t + c, \qquad t = 1, \dots, T
+    .. math::
+        h_t &= \tanh(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh}), \quad h_0 = 0,
+
+        y_t &= V h_t + c, \qquad t = 1, \dots, T
 
     ``forward(input, lengths=None, hx=None)`` maps ``(T, B, F)`` (``(B, T, F)`` with ``batch_first``)
     to ``(T, B, O)`` (``(B, T, O)``). With ``lengths``, the memory at a sequence's padded steps
@@ -219,8 +225,10 @@ class EncoderDecoder(nn.Module):
     * ``"every_step"`` — :math:`c` is appended to the decoder's input at every step, and the
       decoder starts from zero memory, so :math:`c` reaches it only through its inputs:
 
-      .. math::  h_0 = 0, \qquad h_t = \tanh(U_{ih}\, [z_t; c] + b'_{ih} + U_{hh}\, h_{t-1} + b'_{hh}),
-                 \qquad y_t = V h_t + d
+      .. math::
+          h_t &= \tanh(U_{ih}\, [z_t; c] + b'_{ih} + U_{hh}\, h_{t-1} + b'_{hh}), \qquad h_0 = 0,
+
+          y_t &= V h_t + d
 
     ``forward(source, target_inputs, source_lengths=None)`` takes ``source`` ``(S, B, F)`` and
     ``target_inputs`` ``(T, B, F_dec)`` (``(B, S, F)`` and ``(B, T, F_dec)`` with

@@ -17,8 +17,10 @@ class CharacterCNN(nn.Module):
     For a word with characters :math:`c_1 \dots c_n` (ids from
     :class:`~companion.encoding.WordsAndCharacters`) and a convolution of odd ``width`` = 2k+1:
 
-    .. math::  u_j = C[c_j], \qquad z_j = W\,[u_{j-k}; \dots; u_{j+k}] + b, \qquad
-               v = \tanh\big(\max_{1 \le j \le n} z_j\big) \in \mathbb{R}^{\mathrm{filters}}
+    .. math::
+        u_j &= C[c_j], \qquad z_j = W\,[u_{j-k}; \dots; u_{j+k}] + b,
+
+        v &= \tanh\big(\max_{1 \le j \le n} z_j\big) \in \mathbb{R}^{\mathrm{filters}}
 
     (the max taken filter by filter, positions outside the word reading zero vectors), as in the
     character CNNs of Ma & Hovy (2016). Each filter is a detector of a spelling pattern of up to
