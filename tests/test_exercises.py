@@ -160,6 +160,27 @@ def test_student_copy_refuses_an_unbalanced_solution(tmp_path, start, end):
         strip_solutions(notebook, tmp_path / "copy.ipynb")
 
 
+def test_student_copy_cuts_a_solution_that_shares_a_cell_with_its_exercise(tmp_path):
+    # Chapter 2's exercises often hold their statement, the solution's start, the solution
+    # and its end in one Markdown cell: the statement stays, the rest goes.
+    shared = ("````{exercise} Counting\n:label: ex-a\n\nCount the weights.\n````\n\n"
+              "````{solution-start} ex-a\n:class: dropdown\n````\nThere are 42.\n\n"
+              "````{solution-end}\n````")
+    opened = "````{exercise} Next\n:label: ex-b\n\nWrite it.\n````\n\n````{solution-start} ex-b\n````"
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": [shared]},
+        {"cell_type": "markdown", "metadata": {}, "source": [opened]},
+        {"cell_type": "code", "metadata": {}, "source": ["answer = 42"], "outputs": [], "execution_count": 1},
+        {"cell_type": "markdown", "metadata": {}, "source": ["Because.\n\n````{solution-end}\n````\nAfter it."]},
+    ]
+    notebook = tmp_path / "chapter.ipynb"
+    notebook.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert strip_solutions(notebook, tmp_path / "copy.ipynb") == 2
+    kept = ["".join(cell["source"]) for cell in json.loads((tmp_path / "copy.ipynb").read_text())["cells"]]
+    assert kept == ["````{exercise} Counting\n:label: ex-a\n\nCount the weights.\n````",
+                    "````{exercise} Next\n:label: ex-b\n\nWrite it.\n````", "After it."]
+
+
 def test_student_copy_of_a_missing_notebook_is_a_value_error(tmp_path):
     with pytest.raises(ValueError, match="expected a readable file"):
         strip_solutions(tmp_path / "absent.ipynb", tmp_path / "copy.ipynb")

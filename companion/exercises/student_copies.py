@@ -11,16 +11,39 @@ from pathlib import Path
 
 from ..data.text import read_text
 
-_SOLUTION_START = re.compile(r"^\s*`{3,}\s*\{solution-start\}", re.M)
-_SOLUTION_END = re.compile(r"^\s*`{3,}\s*\{solution-end\}", re.M)
+# A gated solution's two markers, each a directive block of its own (options included).
+_MARKER = re.compile(r"^(`{3,})\s*\{(solution-start|solution-end)\}.*?^\1\s*$\n?", re.M | re.S)
 _SOLUTION_BLOCK = re.compile(r"^(`{3,})\s*\{solution\}.*?^\1\s*$\n?", re.M | re.S)
+
+
+def _outside_solutions(source: str, inside: bool, notebook) -> tuple[str, bool, int]:
+    """The parts of a Markdown cell that lie outside gated solutions, the state after it, and
+    how many solutions open in it: a cell may hold an exercise, its solution's start, the
+    solution and its end together."""
+    kept, position, opened = [], 0, 0
+    for marker in _MARKER.finditer(source):
+        if not inside:
+            kept.append(source[position : marker.start()])
+        if marker.group(2) == "solution-start":
+            if inside:
+                raise ValueError(f"notebook: a solution-start inside another solution in {notebook}")
+            inside, opened = True, opened + 1
+        else:
+            if not inside:
+                raise ValueError(f"notebook: a solution-end without its solution-start in {notebook}")
+            inside = False
+        position = marker.end()
+    if not inside:
+        kept.append(source[position:])
+    return "".join(kept), inside, opened
 
 
 def strip_solutions(notebook: str | Path, student_copy: str | Path) -> int:
     """Write ``notebook`` without its solutions to ``student_copy``; returns how many were removed.
 
-    Removes every ``{solution}`` block and every gated solution: the cells from a
-    ``{solution-start}`` to its ``{solution-end}``, code cells included. Outputs are cleared,
+    Removes every ``{solution}`` block and every gated solution: everything from a
+    ``{solution-start}`` to its ``{solution-end}``, code cells included, whether the markers
+    have cells of their own or share one with the exercise's text, which is kept. Outputs are cleared,
     so that the student copy gives nothing away. The copy is UTF-8 with LF line ends, whatever
     the platform (every chapter has exercises; chapter 1 has five).
 
@@ -37,23 +60,15 @@ def strip_solutions(notebook: str | Path, student_copy: str | Path) -> int:
         raise ValueError(f"notebook: expected a Jupyter notebook with a list of cells, got {notebook}")
     kept, inside, removed = [], False, 0
     for cell in cells["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "markdown" and _SOLUTION_START.search(source):
-            if inside:
-                raise ValueError(f"notebook: a solution-start inside another solution in {notebook}")
-            inside, removed = True, removed + 1
-            continue
-        if cell["cell_type"] == "markdown" and _SOLUTION_END.search(source):
-            if not inside:
-                raise ValueError(f"notebook: a solution-end without its solution-start in {notebook}")
-            inside = False
-            continue
-        if inside:
-            continue
         if cell["cell_type"] == "markdown":
+            source, inside, opened = _outside_solutions("".join(cell["source"]), inside, notebook)
             source, count = _SOLUTION_BLOCK.subn("", source)
-            removed += count
-            cell["source"] = source
+            removed += opened + count
+            if not source.strip():
+                continue
+            cell["source"] = source.strip("\n")
+        elif inside:
+            continue
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
         kept.append(cell)
