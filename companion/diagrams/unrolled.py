@@ -1,25 +1,13 @@
-"""Diagrams drawn by code: the unrolled network (chapter 1), the variants and shapes (chapter 2), the LSTM cell (chapter 3)."""
+"""Diagrams of the network unrolled in time: the memory step by step (chapter 1), the variants and the four shapes of sequence problems (chapter 2)."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from ._checks import require_choice, require_positive_int
-
-
-def _box(ax, x, y, text, colour, width=0.76, height=0.4, fontsize=10):
-    """A rounded box centred on ``(x, y)`` with ``text`` in it."""
-    ax.add_patch(
-        FancyBboxPatch(
-            (x - width / 2, y - height / 2), width, height, boxstyle="round,pad=0.02", fc=colour, ec="0.3"
-        )
-    )
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
-
-
-def _arrow(ax, start, end, colour="0.3", style="-|>"):
-    ax.add_patch(FancyArrowPatch(start, end, arrowstyle=style, mutation_scale=12, color=colour, lw=1.2))
+from .._checks import require_choice, require_positive_int
+from ._drawing import CARRIED_COLOUR, INPUT_COLOUR, MEMORY_COLOUR, OUTPUT_COLOUR
+from ._drawing import arrow as _arrow
+from ._drawing import box as _box
 
 
 def draw_unrolled(inputs, memories, outputs, ax=None, title: str = "The same network at every step"):
@@ -53,8 +41,6 @@ def draw_unrolled(inputs, memories, outputs, ax=None, title: str = "The same net
     return ax
 
 
-INPUT_COLOUR, MEMORY_COLOUR, OUTPUT_COLOUR = "#e5f5e0", "#fde0dd", "#deebf7"
-CARRIED_COLOUR = "#cb181d"
 VARIANTS = ("elman", "jordan", "bidirectional", "deep")
 _VARIANT_TITLES = {
     "elman": "Elman: the memory h is carried",
@@ -238,150 +224,5 @@ def draw_shapes(ax=None, title: str = "Four shapes of sequence problems"):
         left = columns[-1] + width + gap
     ax.set(xlim=(-0.5, left - gap - 0.1), ylim=(-0.9, 3.35))
     ax.set_title(title, pad=12)
-    ax.axis("off")
-    return ax
-
-
-GATE_COLOUR, OPERATION_COLOUR = "#fff2ae", "#fbb4c4"
-_NODE_WIDTH, _NODE_HEIGHT, _OPERATION_RADIUS = 0.95, 0.46, 0.2
-
-
-def _node(ax, x, y, text, colour, width=_NODE_WIDTH, height=_NODE_HEIGHT, fontsize=11):
-    _box(ax, x, y, text, colour, width=width, height=height, fontsize=fontsize)
-
-
-def _operation(ax, x, y, symbol):
-    """A pointwise operation (× or +): a small circle with its symbol."""
-    ax.add_patch(Circle((x, y), _OPERATION_RADIUS, fc=OPERATION_COLOUR, ec="0.3", zorder=2))
-    ax.text(x, y, symbol, ha="center", va="center", fontsize=12, zorder=3)
-
-
-def _link(ax, start, end, colour="0.3"):
-    _arrow(ax, start, end, colour=colour)
-
-
-def draw_memory_cell(ax=None, title: str = "The LSTM memory cell: four inputs, one output"):
-    r"""The lecture's LSTM memory cell: a neuron with four inputs and one output (chapter 3, equation (3.1)).
-
-    .. math::  c' = g(z)\, f(z_i) + c\, f(z_f), \qquad a = h(c')\, f(z_o)
-
-    The four inputs (green), each a weighted sum of the input vector, are the cell input
-    :math:`z` and the pre-activations :math:`z_i, z_f, z_o` of the input, forget and output
-    gates. Yellow boxes apply the activations (:math:`f` a sigmoid, so a gate is a number
-    between 0, shut, and 1, open), pink circles multiply or add, the red box is the stored value
-    :math:`c`, and the red arrow carries it from one step to the next through the forget gate;
-    blue is the output :math:`a`. Returns the Axes.
-    """
-    if ax is None:
-        figure, ax = plt.subplots(figsize=(7.2, 7.0))
-        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93)
-    half_w, half_h, r = _NODE_WIDTH / 2, _NODE_HEIGHT / 2, _OPERATION_RADIUS
-    # the cell's spine, bottom to top
-    _node(ax, 0, 0, "$z$", INPUT_COLOUR)
-    _node(ax, 0, 1.1, "$g(z)$", GATE_COLOUR)
-    _operation(ax, 0, 2.2, r"$\times$")
-    _operation(ax, 0, 3.2, "$+$")
-    _node(ax, 0, 4.3, "$c'$", MEMORY_COLOUR)
-    _node(ax, 0, 5.4, "$h(c')$", GATE_COLOUR)
-    _operation(ax, 0, 6.4, r"$\times$")
-    _node(ax, 0, 7.4, "$a$", OUTPUT_COLOUR)
-    # the three gates, each fed by its own input
-    gates = (("input gate", "i", 2.2, -1.6), ("forget gate", "f", 3.2, 2.4), ("output gate", "o", 6.4, -1.6))
-    for name, letter, y, gate_x in gates:
-        side = 1 if gate_x > 0 else -1
-        input_x = gate_x + side * 1.55
-        _node(ax, input_x, y, f"$z_{letter}$", INPUT_COLOUR)
-        _node(ax, gate_x, y, f"$f(z_{letter})$", GATE_COLOUR)
-        _link(ax, (input_x - side * half_w, y), (gate_x + side * half_w, y))
-        ax.text(gate_x, y + half_h + 0.08, name, ha="center", va="bottom", fontsize=9, style="italic")
-    # the forget gate's product sits to the right of the adder: c f(z_f)
-    _operation(ax, 1.0, 3.2, r"$\times$")
-    _link(ax, (2.4 - half_w, 3.2), (1.0 + r, 3.2))
-    _link(ax, (1.0 - r, 3.2), (r, 3.2))
-    # the stored value goes round the loop: out of the cell, down to the forget gate's product
-    _link(ax, (half_w, 4.3), (1.0, 3.2 + r), colour=CARRIED_COLOUR)
-    ax.text(0.95, 4.05, "$c$: kept for the next step", ha="left", va="center", fontsize=9, color=CARRIED_COLOUR)
-    # up the spine
-    _link(ax, (0, half_h), (0, 1.1 - half_h))
-    _link(ax, (0, 1.1 + half_h), (0, 2.2 - r))
-    _link(ax, (-1.6 + half_w, 2.2), (-r, 2.2))
-    _link(ax, (0, 2.2 + r), (0, 3.2 - r))
-    _link(ax, (0, 3.2 + r), (0, 4.3 - half_h))
-    _link(ax, (0, 4.3 + half_h), (0, 5.4 - half_h))
-    _link(ax, (0, 5.4 + half_h), (0, 6.4 - r))
-    _link(ax, (-1.6 + half_w, 6.4), (-r, 6.4))
-    _link(ax, (0, 6.4 + r), (0, 7.4 - half_h))
-    ax.text(0.6, 0, "cell input", ha="left", va="center", fontsize=9, style="italic")
-    ax.text(0.6, 7.4, "output", ha="left", va="center", fontsize=9, style="italic")
-    ax.text(-0.6, 4.3, "memory cell", ha="right", va="center", fontsize=9, style="italic")
-    ax.set(xlim=(-3.7, 4.5), ylim=(-0.5, 7.9), aspect="equal")
-    ax.set_title(title)
-    ax.axis("off")
-    return ax
-
-
-def draw_lstm_cell(ax=None, title: str = "One step of an LSTM layer"):
-    r"""One step of an LSTM layer in the style of Olah's *Understanding LSTM Networks* (chapter 3, equations (3.3)-(3.8)).
-
-    .. math::
-        f_t, i_t, o_t &= \sigma(\cdot), \quad g_t = \tanh(\cdot),
-
-        c_t &= f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \tanh(c_t)
-
-    The previous output :math:`h_{t-1}` and the input :math:`x_t` (bottom) feed the four yellow
-    layers: the forget, input and output gates (:math:`\sigma`) and the candidate
-    :math:`g_t` (:math:`\tanh`), each with its own weights. The cell state runs along the top
-    (red arrows): the forget gate multiplies it, the input gate's share of the candidate is added,
-    and :math:`\tanh(c_t)`, scaled by the output gate, is the new output :math:`h_t`. Pink
-    circles are elementwise operations. Returns the Axes.
-    """
-    if ax is None:
-        figure, ax = plt.subplots(figsize=(9, 5.2))
-        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.92)
-    w, h, r = 0.8, 0.46, _OPERATION_RADIUS
-    top, gates_y, bus_y = 3.0, 1.2, 0.2
-    forget_x, add_x, out_x = 1.4, 3.2, 6.0
-    # the cell state, a conveyor belt along the top
-    _node(ax, -0.3, top, "$c_{t-1}$", MEMORY_COLOUR, width=w)
-    _node(ax, 7.3, top, "$c_t$", MEMORY_COLOUR, width=w)
-    _operation(ax, forget_x, top, r"$\times$")
-    _operation(ax, add_x, top, "$+$")
-    _link(ax, (-0.3 + w / 2, top), (forget_x - r, top), colour=CARRIED_COLOUR)
-    _link(ax, (forget_x + r, top), (add_x - r, top), colour=CARRIED_COLOUR)
-    _link(ax, (add_x + r, top), (7.3 - w / 2, top), colour=CARRIED_COLOUR)
-    ax.text(4.6, top + 0.12, "cell state", ha="center", va="bottom", fontsize=9, style="italic",
-            color=CARRIED_COLOUR)
-    # the four layers, each reading [h_{t-1}, x_t]
-    layers = (("forget", "f", r"$\sigma$", 1.4), ("input", "i", r"$\sigma$", 2.6),
-              ("candidate", "g", r"$\tanh$", 3.8), ("output", "o", r"$\sigma$", 5.0))
-    for name, letter, activation, x in layers:
-        _node(ax, x, gates_y, activation, GATE_COLOUR, width=w)
-        _link(ax, (x, bus_y), (x, gates_y - h / 2))
-        ax.text(x + 0.07, gates_y - h / 2 - 0.06, name, ha="left", va="top", fontsize=8, style="italic")
-    _link(ax, (forget_x, gates_y + h / 2), (forget_x, top - r))
-    ax.text(forget_x + 0.08, 2.2, "$f_t$", ha="left", va="center", fontsize=11)
-    _operation(ax, add_x, 2.2, r"$\times$")
-    _link(ax, (2.6, gates_y + h / 2), (add_x - r * 0.8, 2.2 - r * 0.6))
-    _link(ax, (3.8, gates_y + h / 2), (add_x + r * 0.8, 2.2 - r * 0.6))
-    ax.text(2.55, 1.85, "$i_t$", ha="right", va="center", fontsize=11)
-    ax.text(3.85, 1.85, "$g_t$", ha="left", va="center", fontsize=11)
-    _link(ax, (add_x, 2.2 + r), (add_x, top - r))
-    # the output: tanh of the new cell state, scaled by the output gate
-    _node(ax, out_x, 2.2, r"$\tanh$", OPERATION_COLOUR, width=0.7, height=0.36, fontsize=10)
-    _link(ax, (out_x, top), (out_x, 2.2 + 0.18))
-    _operation(ax, out_x, gates_y, r"$\times$")
-    _link(ax, (out_x, 2.2 - 0.18), (out_x, gates_y + r))
-    _link(ax, (5.0 + w / 2, gates_y), (out_x - r, gates_y))
-    ax.text(5.58, gates_y + 0.06, "$o_t$", ha="center", va="bottom", fontsize=11)
-    _node(ax, 7.3, gates_y, "$h_t$", OUTPUT_COLOUR, width=w)
-    _link(ax, (out_x + r, gates_y), (7.3 - w / 2, gates_y))
-    # the inputs: h_{t-1} and x_t, side by side on one bus
-    _node(ax, -0.3, bus_y, "$h_{t-1}$", OUTPUT_COLOUR, width=w)
-    _node(ax, 0.6, -0.75, "$x_t$", INPUT_COLOUR, width=w)
-    ax.plot([-0.3 + w / 2, 5.0], [bus_y, bus_y], color="0.3", lw=1.2)
-    _link(ax, (0.6, -0.75 + h / 2), (0.6, bus_y))
-    ax.text(0.7, -0.3, "$[h_{t-1}, x_t]$", ha="left", va="center", fontsize=9)
-    ax.set(xlim=(-0.9, 7.9), ylim=(-1.15, 3.55), aspect="equal")
-    ax.set_title(title)
     ax.axis("off")
     return ax
