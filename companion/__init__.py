@@ -29,13 +29,13 @@ NumPy):
   trainer (chapters 1 to 3);
 * :mod:`~companion.metrics` — span F1 as conlleval computes it, and confusions (chapters 1 to 3);
 * :mod:`~companion.plots`, :mod:`~companion.diagrams` and :mod:`~companion.tables` — the
-  figures, diagrams and tables the chapters show (chapters 1 to 3);
+  figures, diagrams and tables the chapters show (chapters 1 to 4);
 * :mod:`~companion.widgets` — interactive figures that still show their result on a static
   page (chapter 3);
 * :mod:`~companion.progress` — progress bars with a bounded number of redraws, for every long
   loop (chapters 1 to 4);
-* :mod:`~companion.exercises` (a package) — the checkers of chapter 1's coding exercises and
-  the student copies of the chapters;
+* :mod:`~companion.exercises` (a package) — one checker for each coding exercise of
+  chapters 1 to 4, and the student copies of the chapters;
 * :mod:`~companion.tag` — the command line, ``python -m companion.tag``, that trains and scores
   the slot taggers of chapters 2 and 3;
 * :mod:`~companion.device` — where to run, and seeds (chapters 1 to 3).

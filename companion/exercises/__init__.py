@@ -8,12 +8,18 @@ Student code may do anything, so every checker calls it through one harness, :fu
 (``harness.py``): a time limit (``timeout`` seconds, a keyword of every checker), every exception
 and ``SystemExit`` reported rather than raised, any real dtype or container of the right numbers
 accepted (``answers.py``), and wrong types, shapes, NaN and values explained in words. The
-checkers of chapter 1 are in ``checkers.py``; ``strip_solutions`` (``student_copies.py``) writes
-a chapter without its solutions:
+checkers are in one module per chapter: ``checkers.py`` (chapter 1: letter trigrams, one Elman
+step), ``checkers_variants.py`` (chapter 2: counting weights, reversing a padded batch, a
+bidirectional Jordan network), ``checkers_gated.py`` (chapter 3: one GRU step, a peephole LSTM's
+parameters) and ``checkers_bptt.py`` (chapter 4: BPTT for the Jordan network, clipping by the
+global norm). ``strip_solutions`` (``student_copies.py``) writes a chapter without its solutions:
 ``python -m companion.exercises book/slot_filling.ipynb student/slot_filling.ipynb``.
 """
-from .answers import read_numbers
+from .answers import read_count, read_numbers
 from .checkers import check_elman_step, check_letter_trigrams
+from .checkers_bptt import check_clip, check_jordan_gradients
+from .checkers_gated import check_gru_step, check_peephole_parameters
+from .checkers_variants import check_bidirectional_jordan, check_reverse_padded, check_weight_counts
 from .harness import DEFAULT_TIMEOUT, Feedback, Outcome, run_student
 from .student_copies import strip_solutions
 
@@ -21,8 +27,16 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "Feedback",
     "Outcome",
+    "check_bidirectional_jordan",
+    "check_clip",
     "check_elman_step",
+    "check_gru_step",
+    "check_jordan_gradients",
     "check_letter_trigrams",
+    "check_peephole_parameters",
+    "check_reverse_padded",
+    "check_weight_counts",
+    "read_count",
     "read_numbers",
     "run_student",
     "strip_solutions",

@@ -3,8 +3,9 @@
 A student's function may return a tensor of any real dtype, a NumPy array, a list or tuple
 (nested, of numbers, 0-d tensors or NumPy scalars). :func:`read_numbers` reads all of them as
 one float64 tensor, or names the wrong type, the wrong shape, or the NaN and where; the checkers
-of chapter 1 (``checkers.py``) then compare it with :func:`same_values` at a tolerance from
-:func:`float_tolerance`, and explain a mismatch with :func:`describe_mismatch`.
+of chapters 1 to 4 then compare it with :func:`same_values` at a tolerance from
+:func:`float_tolerance`, and explain a mismatch with :func:`describe_mismatch`. :func:`read_count`
+reads a count (a number of weights, chapters 2 and 3).
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class _Unreadable(Exception):
 
 
 _MAX_DEPTH = 16  # nested lists deeper than any exercise's answer (and no self-containing list)
+_MAX_POSITIONS = 6  # positions of NaN or inf named in a message; the rest are counted
 
 
 def describe_expected(shape: tuple[int, ...]) -> str:
@@ -73,7 +75,9 @@ def read_numbers(value, shape: tuple[int, ...], meaning: str = "") -> Numbers:
     for bad, test in (("NaN", torch.isnan), ("inf", torch.isinf)):
         where = test(values).nonzero().tolist()
         if where:
-            positions = ", ".join(str(p[0] if len(p) == 1 else tuple(p)) for p in where)
+            positions = ", ".join(str(p[0] if len(p) == 1 else tuple(p)) for p in where[:_MAX_POSITIONS])
+            if len(where) > _MAX_POSITIONS:
+                positions += f" … ({len(where)} in all)"
             plural = "s" if len(where) > 1 else ""
             return Numbers(None, f"your result contains {bad} at position{plural} {positions}.", eps, integer)
     return Numbers(values, "", eps, integer)
@@ -151,3 +155,21 @@ def float_tolerance(eps: float, terms: int, scale: torch.Tensor | float) -> torc
     """
     return terms * eps * (1 + scale)
 
+
+def read_count(value, meaning: str) -> tuple[int | None, str]:
+    """A student's count (chapters 2 and 3: a number of weights) as an ``int``, or what is wrong.
+
+    Any whole number is accepted: a Python or NumPy integer, a float such as ``1234.0``, a 0-d
+    tensor or array. Returns ``(count, "")``, or ``(None, problem)``, the problem a sentence
+    about the student's result (a wrong type, several numbers, NaN, a fraction). Never raises.
+    """
+    read = read_numbers(value, (), meaning)
+    if read.values is None:
+        if read.problem.startswith("your result contains"):  # NaN or inf: said of the count
+            bad = "NaN" if "NaN" in read.problem else "inf"
+            return None, f"your function returned {bad}, not {meaning}."
+        return None, read.problem
+    number = float(read.values)
+    if number != round(number):
+        return None, f"your function returned {number:g}, which is not a whole number: {meaning} is a count."
+    return int(round(number)), ""

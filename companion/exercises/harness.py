@@ -3,8 +3,9 @@
 A checker runs code the student wrote, which may do anything: raise, call ``sys.exit()``, loop
 for ever, return ``None``. :func:`run_student` calls the function under a time limit and turns
 whatever happens into an :class:`Outcome`; only ``KeyboardInterrupt`` (the student pressed stop)
-goes through. ``answers.py`` reads what the function returned; the checkers of chapter 1 are in
-``checkers.py``.
+goes through. ``answers.py`` reads what the function returned; the checkers are in
+``checkers.py`` (chapter 1) and ``checkers_variants.py``, ``checkers_gated.py``, ``checkers_bptt.py``
+(chapters 2 to 4).
 """
 from __future__ import annotations
 
@@ -42,10 +43,10 @@ _LIBRARY_DIRS = tuple(
 
 @dataclass(frozen=True)
 class Feedback:
-    """The verdict of a checker of chapter 1: ``passed``, and a ``message`` written for the student.
+    """The verdict of a checker (chapters 1 to 4): ``passed``, and a ``message`` written for the student.
 
     ``bool(feedback)`` is ``feedback.passed``, so a grading script can count passes; ``repr``
-    prints "Correct: ..." or "Not yet: ..." wrapped at 72 characters, as the chapter shows it.
+    prints "Correct: ..." or "Not yet: ..." wrapped at 72 characters, as the chapters show it.
     """
 
     passed: bool
@@ -61,7 +62,7 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened when the student's function ran under :func:`run_student` (chapter 1).
+    """What happened when the student's function ran under :func:`run_student` (chapters 1 to 4).
 
     ``kind`` is ``"returned"`` (then ``value`` holds the result), ``"stub"``, ``"raised"``,
     ``"exited"``, ``"timed out"`` or ``"not callable"``; ``problem`` completes the sentence
@@ -90,7 +91,7 @@ class _TimeLimit(BaseException):
 
 
 def require_timeout(timeout) -> float:
-    """``timeout`` in seconds as a float, for every checker of chapter 1.
+    """``timeout`` in seconds as a float, for every checker of chapters 1 to 4.
 
     Raises ``ValueError`` unless it is a positive, finite number.
     """
@@ -98,7 +99,7 @@ def require_timeout(timeout) -> float:
 
 
 def run_student(function: Callable, *args, timeout: float = DEFAULT_TIMEOUT) -> Outcome:
-    """Call ``function(*args)`` at most ``timeout`` seconds and report what happened (chapter 1).
+    """Call ``function(*args)`` at most ``timeout`` seconds and report what happened (chapters 1 to 4).
 
     On Linux's main thread (where notebook cells run) a ``SIGALRM`` timer interrupts even
     ``while True: pass``; the previous handler and timer are restored afterwards. Elsewhere the
@@ -256,7 +257,7 @@ def _describe_exception(exc: BaseException) -> str:
 
 
 def describe_type(value) -> str:
-    """A student's value in a few words, for the checkers' messages (chapter 1): ``None`` with a
+    """A student's value in a few words, for the checkers' messages (chapters 1 to 4): ``None`` with a
     hint at a forgotten ``return``, a tensor or array with its dtype, else its type's name."""
     if value is None:
         return "None (did your function forget to `return` its result?)"
