@@ -73,36 +73,46 @@ def plot_score_comparison(
     title: str = "Test span F1: ours beside the published numbers",
     tolerance: float | None = None,
 ):
-    """Paired bars: each model's score (``ours``) beside its published counterpart (chapter 2).
+    """Our scores beside published ones, paired when the models are the same (chapter 2).
 
-    ``ours`` and ``published`` map the same model names to scores (F1 in %). With ``tolerance``
-    each published bar carries a tick at ``published − tolerance``, the lowest score that still
-    counts as reproducing it. Returns the Axes. Raises ``ValueError`` if ``ours`` is empty or
-    ``published`` does not name the same models.
+    ``ours`` and ``published`` map model names to scores (F1 in %). When both name the same
+    models, each of ours stands beside its published counterpart. When they do not (models of
+    ours that have no published counterpart), the two groups stand side by side, each bar under
+    its own name, ours first: nothing is paired that the papers did not measure. With
+    ``tolerance`` each published bar carries a tick at ``published − tolerance``, the lowest
+    score that still counts as reproducing it. Returns the Axes. Raises ``ValueError`` if
+    ``ours`` or ``published`` is empty.
     """
-    if set(ours) != set(published):
-        raise ValueError(
-            f"published: expected the models of ours {sorted(ours)}, got {sorted(published)}"
-        )
-    if not ours:
-        raise ValueError("ours: expected at least one model, got none")
+    for name, scores in (("ours", ours), ("published", published)):
+        if not scores:
+            raise ValueError(f"{name}: expected at least one model, got none")
     ax = ax or plt.subplots(figsize=(6.5, 3.5))[1]
-    names = list(ours)
-    positions = np.arange(len(names))
-    width = 0.38
-    ours_bars = ax.bar(positions - width / 2, [ours[n] for n in names], width, label="ours", color="#4c72b0")
+    if set(ours) == set(published):
+        names = list(ours)
+        positions = np.arange(len(names))
+        width = 0.38
+        ours_at, published_at = positions - width / 2, positions + width / 2
+        published_names, ticks, labels = names, positions, names
+    else:
+        # Two groups, a gap between them: a model of ours is not drawn against a model it is not.
+        names, published_names = list(ours), list(published)
+        width = 0.7
+        ours_at = np.arange(len(names), dtype=float)
+        published_at = len(names) + 0.5 + np.arange(len(published_names))
+        ticks, labels = np.concatenate([ours_at, published_at]), names + published_names
+    ours_bars = ax.bar(ours_at, [ours[n] for n in names], width, label="ours", color="#4c72b0")
     published_bars = ax.bar(
-        positions + width / 2, [published[n] for n in names], width, label="published", color="#c8c8c8"
+        published_at, [published[n] for n in published_names], width, label="published", color="#c8c8c8"
     )
     for bars in (ours_bars, published_bars):
         ax.bar_label(bars, fmt="%.2f", fontsize=8, padding=2)
     if tolerance is not None:
-        lows = [published[n] - tolerance for n in names]
-        ax.hlines(lows, positions, positions + width, colors="#c44e52", lw=2,
+        lows = [published[n] - tolerance for n in published_names]
+        ax.hlines(lows, published_at - width / 2, published_at + width / 2, colors="#c44e52", lw=2,
                   label=f"published − {tolerance:g}")
     scores = [*ours.values(), *published.values()]
     low = min(scores) - (tolerance or 0) - 1.0
-    ax.set(xticks=positions, xticklabels=names, ylim=(low, max(scores) + 1.0), ylabel="F1 (%)", title=title)
+    ax.set(xticks=ticks, xticklabels=labels, ylim=(low, max(scores) + 1.0), ylabel="F1 (%)", title=title)
     ax.legend(loc="lower right", fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return ax

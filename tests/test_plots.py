@@ -133,11 +133,30 @@ def test_score_comparison_pairs_each_model_with_its_published_number():
     plt.close("all")
 
 
-def test_score_comparison_needs_the_same_models():
+def test_score_comparison_sets_models_without_a_counterpart_apart():
     from companion.plots import plot_score_comparison
 
-    with pytest.raises(ValueError, match=r"published: expected the models of ours \['Elman'\], got \['Jordan'\]"):
-        plot_score_comparison({"Elman": 94.0}, {"Jordan": 94.29})
+    ours = {"Elman": 94.0, "bidirectional Elman": 94.5}
+    published = {"Elman (paper)": 94.98, "hybrid (paper)": 95.06}
+    ax = plot_score_comparison(ours, published, tolerance=1.0)
+    labels = [label.get_text() for label in ax.get_xticklabels()]
+    assert labels == ["Elman", "bidirectional Elman", "Elman (paper)", "hybrid (paper)"]
+    bars = sorted(ax.patches, key=lambda bar: bar.get_x())
+    assert [round(bar.get_height(), 2) for bar in bars] == [94.0, 94.5, 94.98, 95.06]
+    # ours first, then the published group after a gap wider than the one between bars
+    lefts = [bar.get_x() for bar in bars]
+    assert lefts[2] - lefts[1] > lefts[1] - lefts[0]
+    ticks = ax.collections[0].get_segments()
+    assert [round(segment[0][1], 2) for segment in ticks] == [93.98, 94.06]
+    plt.close("all")
+
+
+@pytest.mark.parametrize("ours, published, name", [({}, {"Elman": 94.98}, "ours"), ({"Elman": 94.0}, {}, "published")])
+def test_score_comparison_needs_models_on_both_sides(ours, published, name):
+    from companion.plots import plot_score_comparison
+
+    with pytest.raises(ValueError, match=rf"{name}: expected at least one model, got none"):
+        plot_score_comparison(ours, published)
 
 
 # --- chapter 3: the LSTM memory cell ----------------------------------------------------------

@@ -57,12 +57,13 @@ class Recipe:
     char_embedding_size: int = 25
 
 
-# Measured on ATIS (test F1, selected on valid, on a CPU; seeds 0 / 1 / 2, seed 0 with 2 threads,
-# seeds 1 and 2 with one): elman 93.27 / 94.36 / 93.65, jordan 93.46 / 92.97 / 93.02, bielman
-# 94.38 / 94.44 / 94.35, bielman2 94.42 / 94.89 / 94.99.
+# Measured on ATIS with the command line (test F1, selected on valid, on a 2-core CPU; seeds
+# 0 / 1 / 2): elman 94.02 / 94.31 / 94.08, jordan 93.46 / 93.30 / 93.02, bielman
+# 94.50 / 94.41 / 93.97, bielman2 94.07 / 95.12 / 94.98; another processor gives other digits
+# within about a point.
 # Dropout 0.5 helped every model. The bidirectional ones need a narrower window (their backward
-# memory already reads the rest of the sentence: bielman with +-3 and 200 units gave valid 95.76
-# against 96.32 with +-1) and fewer hidden units. The Elman and bidirectional bodies train with
+# memory already reads the rest of the sentence: bielman with +-3 gave valid 95.76 against
+# 96.46 with +-1, seed 0) and fewer hidden units. The Elman and bidirectional bodies train with
 # their torch twins (the same function of the same weights, checked by the tests), the Jordan
 # network with the scratch loop (torch has no twin of it).
 #
