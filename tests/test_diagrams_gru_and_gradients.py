@@ -6,8 +6,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from drawn import arrows, boxes, circles, close_figures, ends, texts  # noqa: E402, F401 (close_figures: autouse)
 from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch  # noqa: E402
 
 import companion.diagrams as diagrams  # noqa: E402
 from companion.diagrams import (  # noqa: E402
@@ -18,36 +18,6 @@ from companion.diagrams import (  # noqa: E402
     draw_gradient_paths,
     draw_gru_cell,
 )
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def boxes(ax):
-    return [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
-
-
-def circles(ax):
-    return [p for p in ax.patches if isinstance(p, Circle)]
-
-
-def arrows(ax, colour=None):
-    found = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
-    if colour is None:
-        return found
-    return [a for a in found if a.get_edgecolor()[:3] == to_rgba(colour)[:3]]
-
-
-def texts(ax):
-    return {t.get_text() for t in ax.texts}
-
-
-def ends(arrow):
-    path = arrow.get_path()  # the shaft, then the head, in data coordinates
-    return path.vertices[0], path.vertices[4]
 
 
 def test_the_package_keeps_every_name_the_chapters_import():

@@ -6,39 +6,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from drawn import arrows, boxes, circles, close_figures, ends, texts  # noqa: E402, F401 (close_figures: autouse)
 from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
-
 from companion.diagrams import CARRIED_COLOUR, draw_shapes, draw_unrolled, draw_variant  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
-def boxes(ax):
-    return [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
-
-
-def arrows(ax):
-    return [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
 
 
 def carried(ax):
     """The red arrows, what is carried from one step to the next."""
-    return [a for a in arrows(ax) if a.get_edgecolor() == to_rgba(CARRIED_COLOUR)]
-
-
-def ends(arrow):
-    """The start and the tip of an arrow in data coordinates."""
-    path = arrow.get_path()  # the shaft (a quadratic curve), then the head, in data coordinates
-    return path.vertices[0], path.vertices[4]
-
-
-def texts(ax):
-    return {t.get_text() for t in ax.texts}
+    return arrows(ax, CARRIED_COLOUR)
 
 
 # kind: (boxes, arrows, red arrows) for `steps` steps, the starting states included
@@ -160,12 +135,6 @@ def test_score_comparison_needs_models_on_both_sides(ours, published, name):
 
 
 # --- chapter 3: the LSTM memory cell ----------------------------------------------------------
-
-
-def circles(ax):
-    from matplotlib.patches import Circle
-
-    return [p for p in ax.patches if isinstance(p, Circle)]
 
 
 def test_memory_cell_has_four_inputs_three_gates_and_one_output():
