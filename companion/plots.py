@@ -7,15 +7,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ._axes import require_axes
 from .diagrams import CARRIED_COLOUR
+
 
 def plot_losses(histories: Mapping[str, Sequence[float]], ax=None, title: str = "Training loss"):
     """One curve per model: mean training cross-entropy per word (nats) per epoch, on a log scale (chapters 1 and 2).
 
     ``histories`` maps a model's name to its losses, one per epoch. Draws on ``ax`` (a new figure
     when ``None``); returns the Axes.
+    Raises ``ValueError`` if ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ax = require_axes(ax, (6, 3.5))
     for name, losses in histories.items():
         ax.plot(range(1, len(losses) + 1), losses, marker="o", markersize=3, label=name)
     ax.set(yscale="log", xlabel="epoch", ylabel="cross-entropy per word", title=title)
@@ -29,8 +32,9 @@ def plot_confusion(table: pd.DataFrame, ax=None, title: str = ""):
 
     ``table`` is what :func:`~companion.metrics.confusion_table` returns; the colours follow
     :math:`\log(1 + n)` so that rare confusions stay visible. Returns the Axes.
+    Raises ``ValueError`` if ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
-    ax = ax or plt.subplots(figsize=(6.5, 5.5))[1]
+    ax = require_axes(ax, (6.5, 5.5))
     values = table.to_numpy()
     # log scale so that the few confusions stay visible beside the many O→O counts
     ax.imshow(np.log1p(values), cmap="Blues")
@@ -52,8 +56,9 @@ def plot_tag_probabilities(
     """Grouped bars: one group per row (a sentence, a model), one bar per column (a tag) (chapter 1).
 
     ``probabilities`` holds numbers in ``[0, 1]``, each bar labelled with its value. Returns the Axes.
+    Raises ``ValueError`` if ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
-    ax = ax or plt.subplots(figsize=(6.5, 3.5))[1]
+    ax = require_axes(ax, (6.5, 3.5))
     rows, columns = probabilities.index, probabilities.columns
     width = 0.8 / len(columns)
     positions = np.arange(len(rows))
@@ -81,12 +86,12 @@ def plot_score_comparison(
     its own name, ours first: nothing is paired that the papers did not measure. With
     ``tolerance`` each published bar carries a tick at ``published − tolerance``, the lowest
     score that still counts as reproducing it. Returns the Axes. Raises ``ValueError`` if
-    ``ours`` or ``published`` is empty.
+    ``ours`` or ``published`` is empty, or ``ax`` neither ``None`` nor a matplotlib Axes.
     """
     for name, scores in (("ours", ours), ("published", published)):
         if not scores:
             raise ValueError(f"{name}: expected at least one model, got none")
-    ax = ax or plt.subplots(figsize=(6.5, 3.5))[1]
+    ax = require_axes(ax, (6.5, 3.5))
     if set(ours) == set(published):
         names = list(ours)
         positions = np.arange(len(names))

@@ -214,3 +214,41 @@ def test_memory_cell_steps_rejects_no_steps():
 
     with pytest.raises(ValueError, match="steps: expected at least one MemoryCellStep, got none"):
         plot_memory_cell_steps([])
+
+
+# --- every figure and diagram: the Axes it draws on ----------------------------------------------
+
+
+def _every_drawing():
+    from companion.diagrams import draw_gradient_paths, draw_gru_cell, draw_lstm_cell, draw_memory_cell
+    from companion.plots import plot_confusion, plot_losses, plot_score_comparison, plot_tag_probabilities
+    import pandas as pd
+
+    return [
+        lambda ax: draw_unrolled([[1, 0]], [[0.5, 0]], [[3]], ax=ax),
+        lambda ax: draw_variant("elman", ax=ax),
+        lambda ax: draw_shapes(ax=ax),
+        lambda ax: draw_memory_cell(ax=ax),
+        lambda ax: draw_lstm_cell(ax=ax),
+        lambda ax: draw_gru_cell(ax=ax),
+        lambda ax: draw_gradient_paths(ax=ax),
+        lambda ax: plot_losses({"a": [1.0, 0.5]}, ax=ax),
+        lambda ax: plot_confusion(pd.DataFrame([[1, 0], [0, 1]], index=["O", "B-x"], columns=["O", "B-x"]), ax=ax),
+        lambda ax: plot_tag_probabilities(pd.DataFrame({"O": [0.5]}, index=["s"]), ax=ax),
+        lambda ax: plot_score_comparison({"Elman": 94.0}, {"Elman": 94.98}, ax=ax),
+    ]
+
+
+@pytest.mark.parametrize("drawing", range(11))
+@pytest.mark.parametrize("bad", ["ax", 3, [None]])
+def test_every_drawing_names_an_ax_that_is_not_an_axes(drawing, bad):
+    with pytest.raises(ValueError, match=r"ax: expected a matplotlib Axes or None, got "):
+        _every_drawing()[drawing](bad)
+
+
+@pytest.mark.parametrize("drawing", range(11))
+def test_every_drawing_draws_on_a_new_figure_or_the_axes_given(drawing):
+    draw = _every_drawing()[drawing]
+    assert isinstance(draw(None), plt.Axes)
+    _, ax = plt.subplots()
+    assert draw(ax) is ax

@@ -1,7 +1,6 @@
 """Diagrams of one step of a gated cell: the lecture's memory cell and the LSTM layer, the GRU (chapter 3)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 
 from ._drawing import (
     CARRIED_COLOUR,
@@ -17,6 +16,7 @@ from ._drawing import OPERATION_RADIUS as _OPERATION_RADIUS
 from ._drawing import arrow as _link
 from ._drawing import node as _node
 from ._drawing import operation as _operation
+from .._axes import require_axes
 
 
 def draw_memory_cell(ax=None, title: str = "The LSTM memory cell: four inputs, one output"):
@@ -30,10 +30,9 @@ def draw_memory_cell(ax=None, title: str = "The LSTM memory cell: four inputs, o
     between 0, shut, and 1, open), pink circles multiply or add, the red box is the stored value
     :math:`c`, and the red arrow carries it from one step to the next through the forget gate;
     blue is the output :math:`a`. Returns the Axes.
+    Raises ``ValueError`` if ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
-    if ax is None:
-        figure, ax = plt.subplots(figsize=(7.2, 7.0))
-        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93)
+    ax = require_axes(ax, (7.2, 7.0), left=0.01, right=0.99, bottom=0.01, top=0.93)
     half_w, half_h, r = _NODE_WIDTH / 2, _NODE_HEIGHT / 2, _OPERATION_RADIUS
     # the cell's spine, bottom to top
     _node(ax, 0, 0, "$z$", INPUT_COLOUR)
@@ -93,10 +92,9 @@ def draw_lstm_cell(ax=None, title: str = "One step of an LSTM layer"):
     (red arrows): the forget gate multiplies it, the input gate's share of the candidate is added,
     and :math:`\tanh(c_t)`, scaled by the output gate, is the new output :math:`h_t`. Pink
     circles are elementwise operations. Returns the Axes.
+    Raises ``ValueError`` if ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
-    if ax is None:
-        figure, ax = plt.subplots(figsize=(9, 5.2))
-        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.92)
+    ax = require_axes(ax, (9, 5.2), left=0.01, right=0.99, bottom=0.01, top=0.92)
     w, h, r = 0.8, 0.46, _OPERATION_RADIUS
     top, gates_y, bus_y = 3.0, 1.2, 0.2
     forget_x, add_x, out_x = 1.4, 3.2, 6.0
@@ -166,10 +164,9 @@ def draw_gru_cell(ax=None, title: str = "One step of a GRU layer (torch's conven
     :math:`h_{t-1}` before the product instead, and Olah's figure swaps the roles of :math:`z_t`
     and :math:`1 - z_t`. Yellow boxes are the gate layers, each reading :math:`[h_{t-1}, x_t]`
     with its own weights; pink circles are elementwise operations. Returns the Axes.
+    Raises ``ValueError`` if ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
-    if ax is None:
-        figure, ax = plt.subplots(figsize=(8, 4.1))
-        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.9)
+    ax = require_axes(ax, (8, 4.1), left=0.01, right=0.99, bottom=0.01, top=0.9)
     w, h, r = 0.8, 0.46, _OPERATION_RADIUS
     top, mix_y, gates_y, bus_y = 3.0, 2.0, 1.0, -0.4
     branch_x, update_x, reset_x, product_x, mix_x, out_x = 0.5, 1.8, 3.0, 4.3, 5.6, 7.2

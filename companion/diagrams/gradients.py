@@ -1,11 +1,11 @@
 """The unrolled network with the paths its gradient takes back through time (chapter 4)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 
 from .._checks import is_integer, require_positive_int
 from ._drawing import GRADIENT_COLOUR, INPUT_COLOUR, MEMORY_COLOUR, OUTPUT_COLOUR, arrow, box
+from .._axes import require_axes
 
 LOSS_COLOUR = "#f0f0f0"
 FORWARD_COLOUR = "0.55"
@@ -34,14 +34,13 @@ def draw_gradient_paths(steps: int = 4, ax=None, title: str = "The paths of the 
     :math:`L_t` with :math:`t \ge k`, which the recursion adds up where the paths meet.
     ``highlight`` (a step ``t`` from 1 to ``steps``) draws the paths of the one loss term
     :math:`L_t` bold and fades the others. Returns the Axes. Raises ``ValueError`` if ``steps``
-    is not a positive integer or ``highlight`` is neither ``None`` nor a step from 1 to ``steps``.
+    is not a positive integer, ``highlight`` neither ``None`` nor a step from 1 to ``steps``, or
+    ``ax`` neither ``None`` nor a matplotlib Axes.
     """
     steps = require_positive_int("steps", steps)
     if highlight is not None and not (is_integer(highlight) and 1 <= highlight <= steps):
         raise ValueError(f"highlight: expected None or a step from 1 to {steps}, got {highlight!r}")
-    if ax is None:
-        figure, ax = plt.subplots(figsize=(max(8.0, 2.0 * steps), 4.2))
-        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.92)
+    ax = require_axes(ax, (max(8.0, 2.0 * steps), 4.2), left=0.01, right=0.99, bottom=0.01, top=0.92)
     big, label = 13, 12  # font sizes, large enough at a phone's width
     half_w, half_h = _WIDTH / 2, _HEIGHT / 2
     x_y, h_y, o_y, loss_y = (_ROWS[k] for k in "xhoL")

@@ -1,9 +1,9 @@
 """Diagrams of the network unrolled in time: the memory step by step (chapter 1), the variants and the four shapes of sequence problems (chapter 2)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
+from .._axes import require_axes
 from .._checks import require_choice, require_positive_int
 from ._drawing import CARRIED_COLOUR, INPUT_COLOUR, MEMORY_COLOUR, OUTPUT_COLOUR
 from ._drawing import arrow as _arrow
@@ -15,10 +15,11 @@ def draw_unrolled(inputs, memories, outputs, ax=None, title: str = "The same net
 
     ``inputs`` ``(T, F)``, ``memories`` ``(T, H)`` and ``outputs`` ``(T, O)`` are written in the
     boxes; the red arrows carry the memory from one step to the next (chapter 1).
+    Raises ``ValueError`` if ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
     inputs, memories, outputs = (np.asarray(a) for a in (inputs, memories, outputs))
     steps = len(inputs)
-    ax = ax or plt.subplots(figsize=(2.3 * steps + 1.2, 3.4))[1]
+    ax = require_axes(ax, (2.3 * steps + 1.2, 3.4))
 
     def fmt(vector):
         return "[" + ", ".join(f"{v:g}" for v in vector) + "]"
@@ -104,7 +105,7 @@ def draw_variant(kind: str, steps: int = 3, ax=None, layers: int | None = None):
 
     ``layers`` is only for ``"deep"``. Returns the Axes. Raises ``ValueError`` for another
     ``kind``, ``steps`` or ``layers`` that is not a positive integer, or ``layers`` given for
-    another kind than ``"deep"``.
+    another kind than ``"deep"``, or ``ax`` neither ``None`` nor a matplotlib Axes.
     """
     require_choice("kind", kind, VARIANTS)
     require_positive_int("steps", steps)
@@ -118,8 +119,7 @@ def draw_variant(kind: str, steps: int = 3, ax=None, layers: int | None = None):
     shift = 0.35 if kind == "bidirectional" else 0.0
     last = _STEP * (steps + (kind == "bidirectional")) + shift + _LABEL_WIDTH / 2
     names_at = last + 0.25
-    if ax is None:
-        ax = plt.subplots(figsize=(1.05 * (names_at + 2.1), 0.95 * (top + 1.3)))[1]
+    ax = require_axes(ax, (1.05 * (names_at + 2.1), 0.95 * (top + 1.3)))
     columns = [_STEP * t for t in range(1, steps + 1)]
 
     if kind in ("elman", "jordan"):
@@ -196,11 +196,10 @@ def draw_shapes(ax=None, title: str = "Four shapes of sequence problems"):
     output for each input: slot filling); many to many, unaligned (an encoder reads the whole
     input, then a decoder writes an output of another length: translation). Boxes are coloured
     as in :func:`draw_variant`; red arrows carry the memory. Returns the Axes.
+    Raises ``ValueError`` if ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
     width, height, step, gap = 0.6, 0.4, 1.05, 1.5
-    if ax is None:
-        figure, ax = plt.subplots(figsize=(10, 3))
-        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.88)
+    ax = require_axes(ax, (10, 3), left=0.01, right=0.99, bottom=0.02, top=0.88)
     left = 0.0
     for shape, example, steps, inputs, outputs, encoder in _SHAPES:
         columns = [left + step * t for t in range(steps)]
