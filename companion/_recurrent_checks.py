@@ -51,21 +51,25 @@ def require_pair(name: str, value, part_names: tuple[str, str]):
 
 
 def initial_states(module: nn.Module, hx, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """A layer's ``hx`` checked, as a tuple of ``(D·num_layers, B, H)`` tensors, one per entry of ``module.state_names``.
+    """A layer's ``hx`` checked, as a tuple of ``(D·num_layers, B, size)`` tensors, one per entry of ``module.state_names``.
 
     ``None`` gives zeros. ``module`` provides ``num_layers``, ``bidirectional``, ``hidden_size``
-    and ``state_names`` (``("h_0",)``, or ``("h_0", "c_0")`` for an LSTM). Raises ``ValueError``
-    for a state of another shape or dtype than the input's, or an LSTM state that is not a pair.
+    and ``state_names`` (``("h_0",)``, ``("h_0", "c_0")`` for an LSTM, ``("h_0", "s_0")`` for an
+    SCRN), and may provide ``state_sizes``, the width of each part (``hidden_size`` for every
+    part if it does not; an SCRN's context ``s_0`` is ``context_size`` wide). Raises
+    ``ValueError`` for a state of another shape or dtype than the input's, or a two-part state
+    that is not a pair.
     """
     directions = 2 if module.bidirectional else 1
-    shape = (module.num_layers * directions, x.shape[1], module.hidden_size)
+    sizes = getattr(module, "state_sizes", None) or (module.hidden_size,) * len(module.state_names)
+    shapes = [(module.num_layers * directions, x.shape[1], size) for size in sizes]
     if hx is None:
-        return tuple(x.new_zeros(shape) for _ in module.state_names)
+        return tuple(x.new_zeros(shape) for shape in shapes)
     if len(module.state_names) == 1:
-        require_state("hx", hx, shape, x.dtype)
+        require_state("hx", hx, shapes[0], x.dtype)
         return (hx,)
     parts = require_pair("hx", hx, module.state_names)
-    for index, (name, part) in enumerate(zip(module.state_names, parts)):
+    for index, (name, part, shape) in enumerate(zip(module.state_names, parts, shapes)):
         require_state(f"hx[{index}] ({name})", part, shape, x.dtype)
     return tuple(parts)
 

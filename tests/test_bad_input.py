@@ -29,7 +29,7 @@ CASES = {
     "zero length": (lambda: RNN(torch.zeros(5, 2, 3), lengths=[0, 5]), r"lengths: expected every length in 1..5"),
     "lengths count": (lambda: RNN(torch.zeros(5, 2, 3), lengths=[5]), r"lengths: expected a 1-D sequence of 2 lengths"),
     "float lengths": (lambda: RNN(torch.zeros(5, 2, 3), lengths=[5.0, 4.0]), r"lengths: expected integer lengths, got dtype torch.float32"),
-    "unknown nonlinearity": (lambda: ElmanRNN(3, 4, nonlinearity="sigmoid"), r"nonlinearity: expected one of 'tanh', 'relu', 'identity', got 'sigmoid'"),
+    "unknown nonlinearity": (lambda: ElmanRNN(3, 4, nonlinearity="softsign"), r"nonlinearity: expected one of 'tanh', 'relu', 'identity', 'sigmoid', got 'softsign'"),
     "zero hidden size": (lambda: ElmanRNN(3, 0), r"hidden_size: expected a positive integer, got 0"),
     "cell input shape": (lambda: ElmanCell(3, 4)(torch.zeros(2, 5)), r"input: expected shape \(batch, 3\) or \(3,\), got shape \(2, 5\)"),
     "cell state shape": (lambda: ElmanCell(3, 4)(torch.zeros(2, 3), torch.zeros(2, 5)), r"hx: expected shape \(2, 4\) \(batch, hidden\), got shape \(2, 5\)"),

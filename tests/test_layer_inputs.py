@@ -123,7 +123,7 @@ def test_the_factory_shifts_the_forget_bias_of_every_layer_of_the_torch_lstm():
 @pytest.mark.parametrize(
     "options, message",
     [
-        (dict(cell="rnn"), "cell: expected one of 'elman', 'lstm', 'gru', got 'rnn'"),
+        (dict(cell="rnn"), "cell: expected one of 'elman', 'lstm', 'gru', 'irnn', 'leaky', 'scrn', 'clockwork', got 'rnn'"),
         (dict(cell="lstm", implementation="cuda"), "implementation: expected one of 'scratch', 'torch', got 'cuda'"),
         (dict(cell="gru", forget_bias=1.0), "forget_bias: an LSTM option, expected cell='lstm', got cell='gru'"),
         (dict(cell="lstm", implementation="torch", coupled=True), "coupled: torch.nn.LSTM has no such variant"),
@@ -144,6 +144,8 @@ def every_layer():
     made = {name: getattr(layers, name)(3, 4) for name in ("ElmanRNN", "LSTM", "GRU", "PackedRNN", "PackedLSTM", "PackedGRU")}
     made["JordanRNN"] = JordanRNN(3, 4, 2)
     made["Bidirectional"] = Bidirectional(ElmanRNN(3, 4), ElmanRNN(3, 4))
+    made.update(IRNN=layers.IRNN(3, 4), LeakyRNN=layers.LeakyRNN(3, 4), SCRN=layers.SCRN(3, 4, 2),
+                ClockworkRNN=layers.ClockworkRNN(3, 4))
     return made
 
 

@@ -114,7 +114,7 @@ def test_lstm_options_reach_the_layer():
 @pytest.mark.parametrize(
     "options, message",
     [
-        (dict(cell="rnn"), "cell: expected one of 'elman', 'lstm', 'gru', got 'rnn'"),
+        (dict(cell="rnn"), "cell: expected one of 'elman', 'lstm', 'gru', 'irnn', 'leaky', 'scrn', 'clockwork', got 'rnn'"),
         (dict(cell="gru", forget_bias=1.0), "forget_bias: an LSTM option, expected cell='lstm', got cell='gru'"),
         (dict(cell="lstm", implementation="torch", peephole=True), "peephole: torch.nn.LSTM has no such variant"),
         (dict(cell="lstm", dropout=0.5), "dropout: not an option of a recurrent layer"),

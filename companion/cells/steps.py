@@ -2,6 +2,7 @@
 
 ``elman_step`` (chapter 1), ``jordan_step`` (chapter 2), ``lstm_step`` and ``gru_step``
 (chapter 3) map the input at step *t* and the memory left by step *t−1* to the new memory.
+Chapter 5's cells are in :mod:`~companion.cells.long_memory_steps`.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "relu": torch.relu,
     # Linear memory, as in the lecture's worked example (chapter 1); torch.nn.RNN has no such option.
     "identity": lambda z: z,
+    # The logistic RNN whose gradients chapter 5 compares with tanh's and ReLU's; not in torch.nn.RNN either.
+    "sigmoid": torch.sigmoid,
 }
 
 
@@ -34,7 +37,7 @@ def elman_step(
     .. math::  h_t = \sigma(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh})
 
     ``x`` is ``(B, F)``, ``h`` is ``(B, H)``; returns the new memory ``h_t`` of shape ``(B, H)``.
-    ``σ`` is ``tanh``, ``relu`` or ``identity``.
+    ``σ`` is ``tanh``, ``relu``, ``identity`` or ``sigmoid`` (the logistic function, chapter 5).
     """
     pre_activation = x @ weight_ih.T + h @ weight_hh.T
     if bias_ih is not None:

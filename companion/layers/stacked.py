@@ -39,7 +39,9 @@ class StackedRecurrent(nn.Module):
     ``k > 0`` is ``D·H``, with ``D = 2`` directions when ``bidirectional`` (whose backward layers
     own the same weights with the suffix ``_reverse``) and 1 otherwise. Subclasses give
     ``gate_count``, ``torch_twin`` and ``step``, and, for a memory of several tensors (an LSTM's
-    ``(h, c)``), ``state_names`` and ``output_of``.
+    ``(h, c)``), ``state_names`` and ``output_of``; a layer whose state parts or output are not
+    ``H`` wide (chapter 5's SCRN) also gives ``state_sizes`` and ``direction_output_size``
+    (then ``F_k`` for ``k > 0`` is ``D·direction_output_size``).
 
     ``forward(input, hx=None, lengths=None)`` follows ``torch.nn.RNN``: ``input`` is
     ``(T, B, F)`` or, with ``batch_first``, ``(B, T, F)``; ``hx`` is ``(D·num_layers, B, H)``
@@ -81,7 +83,7 @@ class StackedRecurrent(nn.Module):
         self.num_directions = 2 if bidirectional else 1
         factory = {"device": device, "dtype": dtype}
         for layer in range(num_layers):
-            layer_input = input_size if layer == 0 else self.num_directions * hidden_size
+            layer_input = input_size if layer == 0 else self.num_directions * self.direction_output_size
             for suffix in self.direction_suffixes:
                 for name, shape in self._direction_parameter_shapes(layer_input).items():
                     self.register_parameter(
@@ -100,6 +102,16 @@ class StackedRecurrent(nn.Module):
     @property
     def direction_suffixes(self) -> tuple[str, ...]:
         return ("", "_reverse") if self.bidirectional else ("",)
+
+    @property
+    def direction_output_size(self) -> int:
+        """The width of what one direction of a layer passes up at each step (``output_of``): ``H`` unless a subclass says otherwise."""
+        return self.hidden_size
+
+    @property
+    def state_sizes(self) -> tuple[int, ...]:
+        """The width of each tensor of the state, in the order of ``state_names``: ``H`` unless a subclass says otherwise."""
+        return (self.hidden_size,) * len(self.state_names)
 
     def reset_parameters(self) -> None:
         bound = uniform_init_bound(self.hidden_size)
@@ -204,11 +216,12 @@ class ElmanRNN(StackedRecurrent):
     .. math::  h^{(k)}_t = \sigma\big(W^{(k)}_{ih}\, h^{(k-1)}_t + b^{(k)}_{ih} + W^{(k)}_{hh}\, h^{(k)}_{t-1} + b^{(k)}_{hh}\big),
        \qquad h^{(0)}_t = x_t,
 
-    with ``σ`` = ``tanh`` or ``relu`` as in torch, or ``identity`` (the lecture's linear memory;
-    such a module cannot be exported to torch). Stacking layers gives the deep RNN of
-    chapter 1's last section. Raises ``ValueError`` for an unknown ``nonlinearity``, and from
-    :meth:`~StackedRecurrent.to_torch` (through ``torch_kwargs``) for ``identity``; otherwise
-    as :class:`StackedRecurrent`.
+    with ``σ`` = ``tanh`` or ``relu`` as in torch, ``identity`` (the lecture's linear memory) or
+    ``sigmoid`` (the logistic RNN of chapter 5); a module with either of the last two cannot be
+    exported to torch. Stacking layers gives the deep RNN of chapter 1's last section. Raises
+    ``ValueError`` for an unknown ``nonlinearity``, and from :meth:`~StackedRecurrent.to_torch`
+    (through ``torch_kwargs``) for ``identity`` or ``sigmoid``; otherwise as
+    :class:`StackedRecurrent`.
     """
 
     gate_count = 1
