@@ -45,7 +45,7 @@ def test_every_path_of_bptt_runs_without_importing_torch():
 def test_the_package_keeps_every_public_name():
     assert sorted(bptt.__all__) == [
         "CharRNNTraining", "LSTMCache", "LSTMParameters", "RNNCache", "RNNParameters", "backward",
-        "backward_jacobian_products", "bptt_cost", "cache_nbytes", "clip_by_global_norm", "forward",
+        "backward_jacobian_products", "bptt_cost", "cache_nbytes", "clip_by_global_norm", "clip_by_value", "forward",
         "global_norm", "gradient_check", "init_lstm", "init_rnn", "lstm_backward", "lstm_forward",
         "numerical_gradient", "relative_error", "sample", "train_char_rnn",
     ]

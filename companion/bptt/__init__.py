@@ -76,9 +76,10 @@ carries two gradients, ∂L/∂h_t and ∂L/∂c_t::
 
 Truncation (4.14) applies to both paths.
 
-Training helpers: global-norm clipping (4.16), SGD and Adagrad (4.15) in
-:func:`train_char_rnn`, :func:`sample`; checks: :func:`numerical_gradient` (central
-differences, (4.12)), :func:`relative_error` (4.13), :func:`gradient_check`; and
+Training helpers: global-norm clipping (4.16) and, for chapter 5, clipping by value
+(:func:`clip_by_value`), SGD and Adagrad (4.15) in :func:`train_char_rnn`, :func:`sample`;
+checks: :func:`numerical_gradient` (central differences, (4.12)), :func:`relative_error`
+(4.13), :func:`gradient_check`; and
 :func:`cache_nbytes` and :func:`bptt_cost` for the time and memory of BPTT as the sequence grows.
 
 The code lives in one module per concept: ``parameters`` (the weights and their initialisation),
@@ -93,7 +94,7 @@ from .elman import RNNCache, backward, backward_jacobian_products, forward
 from .gradient_check import gradient_check, numerical_gradient, relative_error
 from .lstm import LSTMCache, lstm_backward, lstm_forward
 from .parameters import LSTMParameters, RNNParameters, init_lstm, init_rnn
-from .training import CharRNNTraining, clip_by_global_norm, global_norm, sample, train_char_rnn
+from .training import CharRNNTraining, clip_by_global_norm, clip_by_value, global_norm, sample, train_char_rnn
 
 __all__ = [
     "CharRNNTraining",
@@ -106,6 +107,7 @@ __all__ = [
     "bptt_cost",
     "cache_nbytes",
     "clip_by_global_norm",
+    "clip_by_value",
     "forward",
     "global_norm",
     "gradient_check",

@@ -1,5 +1,6 @@
 """Training an Elman RNN on characters in NumPy, min-char-rnn style (chapter 4): global-norm
-clipping (4.16), SGD and Adagrad (4.15) in :func:`train_char_rnn`, and :func:`sample`."""
+clipping (4.16), SGD and Adagrad (4.15) in :func:`train_char_rnn`, and :func:`sample`; clipping
+by value beside clipping by norm (chapter 5)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
@@ -21,6 +22,16 @@ from .elman import backward, forward
 from .parameters import RNNParameters, init_rnn
 
 
+def _require_gradients(grads) -> Mapping[str, np.ndarray]:
+    if not isinstance(grads, Mapping):
+        raise ValueError(f"grads: expected a dict of NumPy arrays (name -> gradient), got {type(grads).__name__}")
+    for name, g in grads.items():
+        if not isinstance(g, np.ndarray) or not np.issubdtype(g.dtype, np.floating):
+            shown = f"dtype {g.dtype}" if isinstance(g, np.ndarray) else type(g).__name__
+            raise ValueError(f"grads[{name!r}]: expected a floating-point NumPy array, got {shown}")
+    return grads
+
+
 def global_norm(grads: Mapping[str, np.ndarray]) -> float:
     """‖g‖ = sqrt(Σ over arrays of Σ g²): the norm of all gradients as one vector (chapter 4)."""
     return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
@@ -38,6 +49,24 @@ def clip_by_global_norm(grads: Mapping[str, np.ndarray], max_norm: float) -> tup
     norm = global_norm(grads)
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
     return {name: g * scale for name, g in grads.items()}, norm
+
+
+def clip_by_value(grads: Mapping[str, np.ndarray], clip_value: float) -> dict[str, np.ndarray]:
+    r"""Every entry of every gradient clipped to :math:`[-c, c]`: new arrays, ``grads`` untouched (chapter 5).
+
+    .. math::  g_i \leftarrow \max(-c, \min(c, g_i))
+
+    with :math:`c` = ``clip_value``: what min-char-rnn does (``np.clip(dparam, -5, 5, out=dparam)``,
+    in place; this returns copies, as :func:`clip_by_global_norm` does) and what
+    ``torch.nn.utils.clip_grad_value_`` does to torch gradients. Unlike clipping by the global
+    norm (4.16) it changes the gradient's direction whenever some entries are clipped and others
+    are not. An infinite entry becomes :math:`\pm c` and NaN stays NaN, as with ``np.clip``.
+
+    Raises ``ValueError`` if ``clip_value`` is not a positive finite number, or ``grads`` is not
+    a mapping from names to floating-point NumPy arrays.
+    """
+    clip_value = require_positive_float("clip_value", clip_value)
+    return {name: np.clip(g, -clip_value, clip_value) for name, g in _require_gradients(grads).items()}
 
 
 @dataclass(eq=False)

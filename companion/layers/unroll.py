@@ -1,7 +1,13 @@
-"""Running a one-step cell along a sequence: the loop of chapter 1's memory, reversal and bidirectional reading (chapter 2)."""
+"""Running a one-step cell along a sequence: the loop of chapter 1's memory, reversal and bidirectional reading (chapter 2).
+
+:func:`record_states` lets chapter 5 see every state the loop passes through, to measure how far
+back a gradient reaches.
+"""
 from __future__ import annotations
 
-from typing import Callable
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import torch
 from torch import nn
@@ -14,6 +20,84 @@ def _map_state(function, *states):
     if isinstance(states[0], tuple):
         return tuple(function(*parts) for parts in zip(*states))
     return function(*states)
+
+
+class StateRecorder:
+    r"""The states that :func:`unroll` passed through while :func:`record_states` was active (chapter 5).
+
+    ``runs`` holds one entry per call of :func:`unroll`, in call order: a stacked layer makes one
+    call per layer and direction (layer 0 forwards, layer 0 backwards, layer 1 forwards, …). A run
+    is a list of ``T + 1`` entries, entry ``k`` for the state :math:`s_k` after step ``k``
+    (``k = 0``: the initial state), each a tuple with one *probe* per tensor of the state (one
+    for a simple RNN, two for an LSTM's ``(h, c)`` or an SCRN's ``(h, s)``). A probe is a tensor
+    of zeros, of the part's shape, that requires grad; the loop carries :math:`s_k + 0` in place
+    of :math:`s_k`, so that for any loss :math:`L` computed afterwards
+
+    .. math::  \frac{\partial L}{\partial \mathrm{probe}} = \frac{\partial L}{\partial s_k},
+
+    the gradient through every later use of :math:`s_k` (the next step, the output of step
+    ``k``), taken with ``torch.autograd.grad(loss, probes)``. For a state of several tensors each
+    probe is added after the step has computed all of them, so the gradient with respect to an
+    LSTM's :math:`c_k` does not include the path through :math:`h_k = o_k \odot \tanh(c_k)`
+    inside step ``k`` (:math:`h_k` has a probe of its own). A part that is not a floating-point
+    tensor has ``None`` for a probe. Nothing here raises.
+    """
+
+    def __init__(self):
+        self.runs: list[list[tuple[torch.Tensor | None, ...]]] = []
+
+    def _probe(self, state):
+        parts = state if isinstance(state, tuple) else (state,)
+        probes = tuple(
+            torch.zeros_like(part, requires_grad=True)
+            if isinstance(part, torch.Tensor) and part.is_floating_point() else None
+            for part in parts
+        )
+        self.runs[-1].append(probes)
+        probed = tuple(part if probe is None else part + probe for part, probe in zip(parts, probes))
+        return probed if isinstance(state, tuple) else probed[0]
+
+    def _start(self, state):
+        self.runs.append([])
+        return self._probe(state)
+
+
+# One stack of recorders per thread: a recorder sees only the loops of the thread that opened it.
+_recording = threading.local()
+
+
+def _active_recorder() -> StateRecorder | None:
+    stack = getattr(_recording, "stack", None)
+    return stack[-1] if stack else None
+
+
+@contextmanager
+def record_states() -> Iterator[StateRecorder]:
+    """While active, every :func:`unroll` of this thread records its states in the yielded :class:`StateRecorder` (chapter 5).
+
+    ::
+
+        with record_states() as recorder:
+            output, h_n = layer(x)
+        probes = [step[0] for step in recorder.runs[-1]]      # h_0 ... h_T of the last run
+        grads = torch.autograd.grad(loss_of(output), probes)  # dL/dh_k for k = 0 ... T
+
+    Every scratch layer of the package runs on :func:`unroll`, so this sees inside all of them;
+    :func:`~companion.training.gradient_flow.state_gradient_norms` uses it. The values computed
+    are unchanged (each state gains a zero). Outside the block :func:`unroll` records nothing
+    and adds nothing to the graph; blocks nest (the innermost records), and each thread has its
+    own. Under ``torch.no_grad()`` the probes are recorded but no gradient reaches them. Nothing
+    here raises.
+    """
+    recorder = StateRecorder()
+    stack = getattr(_recording, "stack", None)
+    if stack is None:
+        stack = _recording.stack = []
+    stack.append(recorder)
+    try:
+        yield recorder
+    finally:
+        stack.remove(recorder)
 
 
 def unroll(
@@ -32,18 +116,26 @@ def unroll(
     last real step, its outputs there are zeros, and the final state is the one at its last
     real step — what ``torch.nn.RNN`` gives for a packed sequence. Every scratch layer of
     chapters 2 and 3 runs on it; it checks nothing itself (its callers check their inputs).
+    Inside :func:`record_states` it also records every state it passes through (chapter 5).
     """
     emit = emit or (lambda s: s)
     outputs = []
     if lengths is not None:
         lengths = lengths.to(inputs.device)
+    recorder = _active_recorder()
+    if recorder is not None:
+        state = recorder._start(state)
     for t in range(inputs.shape[0]):
         new_state = step(inputs[t], state)
         if lengths is None:
+            if recorder is not None:
+                new_state = recorder._probe(new_state)
             outputs.append(emit(new_state))
         else:
             running = (t < lengths).unsqueeze(1)
             new_state = _map_state(lambda new, old: torch.where(running, new, old), new_state, state)
+            if recorder is not None:
+                new_state = recorder._probe(new_state)
             output = emit(new_state)
             outputs.append(torch.where(running, output, torch.zeros_like(output)))
         state = new_state
