@@ -93,3 +93,10 @@ def require_state(name: str, state: torch.Tensor, shape: Sequence[int], dtype: t
 def require_finite_loss(loss: torch.Tensor, where: str) -> None:
     """Raises ``ValueError`` if the loss tensor of a training step is NaN or inf; ``where`` says which."""
     require_finite_loss_value(float(loss.detach()), where)
+
+
+def require_floating_dtype(name: str, dtype) -> torch.dtype:
+    """``dtype`` if it is a floating-point ``torch.dtype``; raises ``ValueError`` naming ``name`` otherwise."""
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise ValueError(f"{name}: expected a floating-point torch.dtype such as torch.float32, got {dtype!r}")
+    return dtype

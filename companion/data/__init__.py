@@ -1,4 +1,4 @@
-"""Data: tagged sentences and batches, the corpora the chapters use, generated tasks (recall, chapter 3), and the one reader of text files."""
+"""Data: tagged sentences and batches, the corpora the chapters use, generated tasks (recall, chapter 3; adding, copy memory and Mackey–Glass, chapter 5), and the one reader of text files."""
 from .atis import (
     ATIS_FILES,
     ATIS_SPLITS,
@@ -24,6 +24,15 @@ from .tagging import (
 )
 from .shakespeare import TINY_SHAKESPEARE_FILE, CharVocabulary, load_tiny_shakespeare
 from .recall import RecallData, generate_recall
+from .adding import ADDING_BASELINE_MSE, ADDING_TOLERANCE, AddingData, adding_solved_fraction, generate_adding
+from .copy_memory import (
+    CopyMemoryData,
+    copy_memory_accuracy,
+    copy_memory_baseline,
+    copy_memory_one_hot,
+    generate_copy_memory,
+)
+from .mackey_glass import mackey_glass
 from .text import decode_text, read_lines, read_text
 
 __all__ = [
@@ -55,6 +64,17 @@ __all__ = [
     "load_tiny_shakespeare",
     "RecallData",
     "generate_recall",
+    "ADDING_BASELINE_MSE",
+    "ADDING_TOLERANCE",
+    "AddingData",
+    "adding_solved_fraction",
+    "generate_adding",
+    "CopyMemoryData",
+    "copy_memory_accuracy",
+    "copy_memory_baseline",
+    "copy_memory_one_hot",
+    "generate_copy_memory",
+    "mackey_glass",
     "decode_text",
     "read_lines",
     "read_text",
