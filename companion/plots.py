@@ -166,3 +166,64 @@ def plot_memory_cell_steps(steps, axes=None, title: str = "The memory cell, step
     if title:
         gates_ax.figure.suptitle(title, y=1.02)
     return axes
+
+
+def plot_error_surface(w, b, loss, paths: Mapping[str, np.ndarray] | None = None, ax=None,
+                       title: str = "The loss over two weights (log scale)"):
+    r"""A loss surface as filled contours of :math:`\log_{10} L`, with gradient-descent paths on it (chapter 5).
+
+    ``w`` and ``b`` are the grids of ``np.meshgrid`` (the horizontal and vertical weight) and
+    ``loss`` the loss on them (:func:`~companion.training.error_surface.one_unit_loss`);
+    ``paths`` maps a label to the ``(n, 2)`` points a descent visited
+    (the ``points`` of a :class:`~companion.training.error_surface.DescentPath`), drawn as lines with a dot
+    at each step and a cross at the end. Returns the Axes. Raises ``ValueError`` if the three
+    grids differ in shape, ``loss`` is negative, a path is not ``(n, 2)``, or ``ax`` is neither
+    ``None`` nor a matplotlib Axes.
+    """
+    w, b, loss = (np.asarray(a, dtype=float) for a in (w, b, loss))
+    if not (w.shape == b.shape == loss.shape) or w.ndim != 2:
+        raise ValueError(f"w, b, loss: expected three 2-D grids of one shape, got {w.shape}, {b.shape}, {loss.shape}")
+    if np.any(loss < 0):
+        raise ValueError("loss: expected values >= 0 (its logarithm is drawn), got negative ones")
+    ax = require_axes(ax, (6, 4.6))
+    # log10 with a floor: the valley's exact zeros would otherwise be -inf
+    levels = ax.contourf(w, b, np.log10(np.maximum(loss, 1e-8)), levels=30, cmap="viridis")
+    ax.figure.colorbar(levels, ax=ax, label=r"$\log_{10} L$")
+    colours = ["#d62728", "white", "#ff7f0e", "#17becf"]
+    for k, (label, points) in enumerate((paths or {}).items()):
+        points = np.asarray(points, dtype=float)
+        if points.ndim != 2 or points.shape[1] != 2:
+            raise ValueError(f"paths[{label!r}]: expected (n, 2) points, got shape {points.shape}")
+        colour = colours[k % len(colours)]
+        ax.plot(points[:, 0], points[:, 1], "-o", color=colour, ms=2.5, lw=1, label=label)
+        ax.plot(points[-1, 0], points[-1, 1], "X", color=colour, ms=9, mec="black")
+    ax.set(xlim=(w.min(), w.max()), ylim=(b.min(), b.max()), xlabel="$w$", ylabel="$b$", title=title)
+    if paths:
+        ax.legend(loc="lower left", fontsize=8)
+    return ax
+
+
+def plot_gradient_norms(norms: Mapping[str, Sequence[float]], ax=None,
+                        title: str = r"How far back the gradient reaches: $\|\partial L / \partial h_k\|$"):
+    r"""One curve per network: :math:`\lVert \partial L/\partial h_k \rVert` against the lag :math:`T - k`, on a log scale (chapter 5).
+
+    ``norms`` maps a network's name to its norms for :math:`k = 0, \dots, T` in time order (what
+    :func:`~companion.training.gradient_flow.state_gradient_norms` returns), so that the last
+    entry, lag 0, is the step the loss is computed at. Zeros (a gradient that underflowed) are
+    drawn at the bottom of the axis. Returns the Axes. Raises ``ValueError`` for no curve, an
+    empty or negative one, or ``ax`` neither ``None`` nor a matplotlib Axes.
+    """
+    if not norms:
+        raise ValueError("norms: expected at least one curve, got none")
+    ax = require_axes(ax, (6.5, 3.8))
+    for name, values in norms.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or values.size == 0 or np.any(values < 0):
+            raise ValueError(f"norms[{name!r}]: expected a non-empty 1-D sequence of norms >= 0, got shape {values.shape}")
+        lags = np.arange(values.size)[::-1]
+        ax.plot(lags, values, label=name)
+    ax.set(yscale="log", xlabel="lag $T - k$ (steps back from the loss)",
+           ylabel=r"$\|\partial L / \partial h_k\|$", title=title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, which="both")
+    return ax

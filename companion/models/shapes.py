@@ -130,9 +130,11 @@ class SequenceToVector(nn.Module):
     (as :class:`~companion.layers.PackedRNN`, :class:`~companion.layers.PackedLSTM`,
     :class:`~companion.layers.PackedGRU`, which take ``lengths`` too): the same function of the
     same weights (the parity tests prove it), computed much faster; see
-    :func:`~companion.layers.recurrent_layer`. ``lstm_options`` (``peephole``, ``coupled``,
-    ``forget_gate``, ``forget_bias``) go to the LSTM; only ``forget_bias`` exists for the torch
-    layer. Raises ``ValueError`` for bad sizes, an unknown cell, implementation or option, and
+    :func:`~companion.layers.recurrent_layer`, which also builds chapter 5's layers
+    (``cell="irnn"``, ``"leaky"``, ``"scrn"``, ``"clockwork"``; an SCRN's read-out sees
+    :math:`[h_T ; s_T]`). ``layer_options`` go to the layer: for the LSTM ``peephole``,
+    ``coupled``, ``forget_gate``, ``forget_bias`` (only ``forget_bias`` exists for the torch
+    layer), for the others the options :func:`~companion.layers.recurrent_layer` lists. Raises ``ValueError`` for bad sizes, an unknown cell, implementation or option, and
     for inputs of the wrong shape or dtype.
     """
 
@@ -144,7 +146,7 @@ class SequenceToVector(nn.Module):
         batch_first: bool = False,
         cell: str = "elman",
         implementation: str = "scratch",
-        **lstm_options,
+        **layer_options,
     ):
         super().__init__()
         self.input_size = require_positive_int("input_size", input_size)
@@ -154,15 +156,27 @@ class SequenceToVector(nn.Module):
         self.cell = cell
         self.implementation = implementation
         self.rnn = recurrent_layer(
-            cell, input_size, hidden_size, implementation=implementation, batch_first=batch_first, **lstm_options
+            cell, input_size, hidden_size, implementation=implementation, batch_first=batch_first, **layer_options
         )
-        self.readout = nn.Linear(hidden_size, output_size)
+        # An SCRN passes up its context units beside its hidden ones: [h_t ; s_t].
+        self.readout = nn.Linear(getattr(self.rnn, "direction_output_size", hidden_size), output_size)
 
     def final_memory(self, input: torch.Tensor, lengths=None, hx=None) -> torch.Tensor:
-        """:math:`h_T` ``(B, H)``: the memory after each sequence's last real step."""
-        _, h_n = self.rnn(input, hx, lengths=lengths)
+        """:math:`h_T` ``(B, H)``: the top layer's output after each sequence's last real step.
+
+        For the Elman network, the LSTM and the GRU this is the final memory ``h_n`` of the
+        top layer (an LSTM's ``h``, not its cell); for an SCRN it is :math:`[h_T ; s_T]`.
+        """
+        output, h_n = self.rnn(input, hx, lengths=lengths)
         if self.cell == "lstm":
-            h_n = h_n[0]  # (h_n, c_n): the read-out sees h
+            return h_n[0][-1]  # (h_n, c_n): the read-out sees h
+        if isinstance(h_n, tuple):
+            # A state of parts of different widths (an SCRN's (h, s)): its output at the last
+            # real step already joins them.
+            time_major = output.transpose(0, 1) if self.batch_first else output
+            last = (lengths.to(output.device) - 1) if lengths is not None else torch.full(
+                (time_major.shape[1],), time_major.shape[0] - 1, device=output.device)
+            return time_major[last, torch.arange(time_major.shape[1], device=output.device)]
         return h_n[-1]
 
     def forward(self, input: torch.Tensor, lengths=None, hx=None) -> torch.Tensor:

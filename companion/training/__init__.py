@@ -9,26 +9,54 @@
 * :mod:`~companion.training.recall` — :func:`train_recall` and :func:`accuracy`: the recall
   task of chapter 3;
 * :mod:`~companion.training.checks` — :func:`require_finite_tensors`: every trainer stops, with
-  a ``ValueError`` that says where, at the first loss or weight that is NaN or inf.
+  a ``ValueError`` that says where, at the first loss or weight that is NaN or inf;
+* :mod:`~companion.training.clipping` — :func:`gradient_norm`, :func:`clip_grad_norm` (Pascanu
+  et al. 2013) and :func:`clip_grad_value` (chapter 5);
+* :mod:`~companion.training.gradient_flow` — :func:`state_gradient_norms`, the norm of
+  ∂L/∂h_k at every step of any recurrent layer, and :func:`step_by_step` (chapter 5);
+  :func:`~companion.reservoir.spectral_radius` is importable from here too;
+* :mod:`~companion.training.error_surface` — :func:`one_unit_loss` and :func:`descend`: the
+  rough error surface of a one-unit RNN, and gradient descent on it with and without clipping
+  (chapter 5);
+* :mod:`~companion.training.tasks` — :func:`train_adding` and :func:`adding_mse`: networks
+  trained on the adding problem, with each kind of clipping (chapter 5).
 
 Chapter 4's PyTorch trainer, the twin of the NumPy one, is
 :func:`companion.models.char_rnn.train_char_model`.
 """
 from .checks import require_finite_tensors
+from ..reservoir import spectral_radius
+from .clipping import clip_grad_norm, clip_grad_value, gradient_norm
+from .error_surface import DescentPath, descend, one_unit_loss
+from .gradient_flow import state_gradient_norms, step_by_step
 from .loop import Selection, predict_tags, tag_probabilities, tagging_loss, train_and_select, train_tagger
 from .recall import accuracy, train_recall
 from .recipes import RECIPES, Recipe, TaggingResult, load_splits, require_data_source, train_and_evaluate
+from .tasks import ADDING_SOLVED_MSE, TaskRun, adding_mse, train_adding
 
 __all__ = [
+    "ADDING_SOLVED_MSE",
+    "DescentPath",
     "RECIPES",
     "Recipe",
     "Selection",
     "TaggingResult",
+    "TaskRun",
     "accuracy",
+    "adding_mse",
+    "descend",
+    "clip_grad_norm",
+    "clip_grad_value",
+    "gradient_norm",
     "load_splits",
+    "one_unit_loss",
     "predict_tags",
     "require_data_source",
     "require_finite_tensors",
+    "spectral_radius",
+    "state_gradient_norms",
+    "step_by_step",
+    "train_adding",
     "tag_probabilities",
     "tagging_loss",
     "train_and_evaluate",
