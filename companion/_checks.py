@@ -88,3 +88,22 @@ def require_finite_parameters(not_finite: Iterable[str], where: str) -> None:
             f"params: expected finite values {where}, got NaN or inf in {', '.join(names)}; "
             f"{DIVERGENCE_ADVICE}"
         )
+
+
+def require_periods(periods) -> tuple[int, ...]:
+    """``periods`` as a tuple if it is a non-empty sequence of strictly increasing positive integers: a Clockwork RNN's clock periods, for the layer and its diagrams (chapter 5).
+
+    Raises ``ValueError`` naming ``periods`` otherwise.
+    """
+    valid = (
+        isinstance(periods, (tuple, list))
+        and len(periods) > 0
+        and all(is_integer(period) and period >= 1 for period in periods)
+        and all(a < b for a, b in zip(periods, periods[1:]))
+    )
+    if not valid:
+        raise ValueError(
+            f"periods: expected a non-empty sequence of strictly increasing positive integers "
+            f"(one clock period per module, fastest first), got {periods!r}"
+        )
+    return tuple(int(period) for period in periods)

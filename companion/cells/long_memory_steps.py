@@ -13,7 +13,7 @@ from typing import Sequence
 
 import torch
 
-from .._checks import is_integer, is_real, require_positive_int
+from .._checks import is_real, require_periods, require_positive_int
 from .steps import elman_step
 
 
@@ -116,24 +116,6 @@ def clockwork_step(
     return torch.where(active, candidate, h)
 
 
-def _require_periods(periods) -> tuple[int, ...]:
-    """``periods`` as a tuple if it is a non-empty sequence of strictly increasing positive integers (chapter 5).
-
-    Raises ``ValueError`` naming ``periods`` otherwise.
-    """
-    valid = (
-        isinstance(periods, (tuple, list))
-        and len(periods) > 0
-        and all(is_integer(period) and period >= 1 for period in periods)
-        and all(a < b for a, b in zip(periods, periods[1:]))
-    )
-    if not valid:
-        raise ValueError(
-            f"periods: expected a non-empty sequence of strictly increasing positive integers "
-            f"(one clock period per module, fastest first), got {periods!r}"
-        )
-    return tuple(int(period) for period in periods)
-
 
 def clockwork_schedule(periods: Sequence[int], steps: int, device=None) -> torch.Tensor:
     r"""Which modules of a Clockwork RNN run at each step: a boolean ``(steps, g)`` tensor (chapter 5).
@@ -148,7 +130,7 @@ def clockwork_schedule(periods: Sequence[int], steps: int, device=None) -> torch
     ``ValueError`` for periods that are not strictly increasing positive integers, or a number
     of steps that is not a positive integer.
     """
-    periods = _require_periods(periods)
+    periods = require_periods(periods)
     steps = require_positive_int("steps", steps)
     t = torch.arange(steps, device=device).unsqueeze(1)  # (steps, 1)
     return t % torch.tensor(periods, device=device) == 0  # (steps, g)
@@ -166,7 +148,7 @@ def clockwork_mask(periods: Sequence[int], hidden_size: int, device=None, dtype=
     ``ValueError`` for bad ``periods`` (see :func:`clockwork_schedule`) or a ``hidden_size``
     that is not a positive multiple of ``g``.
     """
-    module_size = _require_module_size(_require_periods(periods), hidden_size)
+    module_size = _require_module_size(require_periods(periods), hidden_size)
     module = torch.arange(hidden_size, device=device) // module_size  # (H,) module of each unit
     return (module.unsqueeze(0) >= module.unsqueeze(1)).to(dtype or torch.get_default_dtype())
 

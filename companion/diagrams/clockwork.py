@@ -7,29 +7,13 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Rectangle
 
 from .._axes import require_axes
-from .._checks import is_integer, require_positive_int
+from .._checks import is_integer, require_periods, require_positive_int
 from ._drawing import CARRIED_COLOUR, INPUT_COLOUR, MEMORY_COLOUR, OUTPUT_COLOUR, box
 from .long_memory import _link, _loop
 
 _BIG, _LABEL, _NAME = 13, 12, 11  # font sizes, large enough at a phone's width
 _EMPTY_EDGE = "0.75"
 
-
-def _require_periods(periods) -> tuple[int, ...]:
-    """``periods`` as a tuple of ints if it is a non-empty tuple or list of positive integers,
-    strictly increasing (the same check, and words, as the Clockwork RNN layer's)."""
-    valid = (
-        isinstance(periods, (tuple, list))
-        and len(periods) > 0
-        and all(is_integer(period) and period >= 1 for period in periods)
-        and all(earlier < later for earlier, later in zip(periods, periods[1:]))
-    )
-    if not valid:
-        raise ValueError(
-            f"periods: expected a non-empty sequence of strictly increasing positive integers "
-            f"(one clock period per module, fastest first), got {periods!r}"
-        )
-    return tuple(int(period) for period in periods)
 
 
 def draw_clockwork(periods=(1, 2, 4, 8), ax=None, title: str = "The Clockwork RNN: slower modules feed faster ones"):
@@ -53,7 +37,7 @@ def draw_clockwork(periods=(1, 2, 4, 8), ax=None, title: str = "The Clockwork RN
     Raises ``ValueError`` if ``periods`` are not positive integers in strictly increasing order,
     or ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
-    periods = _require_periods(periods)
+    periods = require_periods(periods)
     g = len(periods)
     step, w, h = 1.6, 1.0, 0.5
     last = step * (g - 1)
@@ -97,7 +81,7 @@ def draw_clockwork_schedule(periods=(1, 2, 4, 8), steps: int = 16, ax=None,
     positive integers in strictly increasing order, ``steps`` is not a positive integer, or
     ``ax`` is neither ``None`` nor a matplotlib Axes.
     """
-    periods = _require_periods(periods)
+    periods = require_periods(periods)
     steps = require_positive_int("steps", steps)
     g = len(periods)
     width = min(7.0, max(5.5, 0.4 * (steps + 1.9)))
@@ -126,7 +110,7 @@ def _module_sizes(size: int, module_sizes, periods) -> tuple[list[int], list[str
     if module_sizes is None and periods is None:
         raise ValueError("module_sizes, periods: expected at least one of them, got neither")
     if periods is not None:
-        periods = _require_periods(periods)
+        periods = require_periods(periods)
     if module_sizes is not None:
         try:
             sizes = list(module_sizes)

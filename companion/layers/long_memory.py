@@ -12,9 +12,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .._checks import require_positive_float, require_positive_int
+from .._checks import require_periods, require_positive_float, require_positive_int
 from ..cells import clockwork_mask, clockwork_schedule, clockwork_step, leaky_step, scrn_step
-from ..cells.long_memory_steps import _require_context_leak, _require_leak, _require_module_size, _require_periods
+from ..cells.long_memory_steps import _require_context_leak, _require_leak, _require_module_size
 from .stacked import ElmanRNN, StackedRecurrent
 from .unroll import unroll
 
@@ -321,7 +321,7 @@ class ClockworkRNN(StackedRecurrent):
         device=None,
         dtype=None,
     ):
-        self.periods = _require_periods(periods)
+        self.periods = require_periods(periods)
         self.module_size = _require_module_size(self.periods, hidden_size)
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional, device, dtype)
         weight = self.weight_hh_l0
