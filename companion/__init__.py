@@ -2,15 +2,18 @@
 
 The package, module by module, with the chapters that use each (chapter 1: slot filling and
 memory; 2: RNN variants on ATIS; 3: the LSTM and its family; 4: backpropagation through time in
-NumPy):
+NumPy; 5: why RNNs are hard to train, and networks built to remember):
 
 * :mod:`~companion.cells` — one time step: ``elman_step``, ``jordan_step``, ``lstm_step``,
-  ``gru_step`` and the cells that hold their weights (chapters 1 to 3);
+  ``gru_step`` and the cells that hold their weights (chapters 1 to 3); ``leaky_step``,
+  ``scrn_step``, ``clockwork_step`` and the Clockwork RNN's schedule (chapter 5);
 * :mod:`~companion.lstm_variants` — the LSTM's variants, peepholes, coupled gates, no forget
   gate, a forget-gate bias, set up once for cell and layer (chapter 3);
 * :mod:`~companion.layers` (a package) — cells run along a sequence: the loop over time,
   stacked and bidirectional layers, the Jordan network, torch-backed twins and one factory
-  (chapters 1 to 3);
+  (chapters 1 to 3); the IRNN, leaky units, the SCRN and the Clockwork RNN (chapter 5);
+* :mod:`~companion.reservoir` — echo state networks: a fixed random reservoir and a read-out
+  fitted by ridge regression, and the spectral radius (chapter 5);
 * :mod:`~companion.memory_cell` — the lecture's single LSTM memory cell in plain floats
   (chapter 3);
 * :mod:`~companion.models` (a package) — the networks the chapters train:
@@ -22,20 +25,22 @@ NumPy):
   the Elman RNN and the LSTM; it imports no torch (chapter 4);
 * :mod:`~companion.data` (a package) — tagged sentences, tag sets and padded batches, the
   generated booking corpus (chapter 1), ATIS (chapters 2 and 3), the recall task (chapter 3)
-  and Tiny Shakespeare (chapter 4), pinned and checked by sha256;
+  and Tiny Shakespeare (chapter 4), pinned and checked by sha256; the adding problem, the
+  copy-memory task and the Mackey–Glass series, generated (chapter 5);
 * :mod:`~companion.encoding` — words as vectors or ids: 1-of-N and word hashing (chapter 1),
   vocabularies and context windows (chapter 2), character ids (chapter 3);
 * :mod:`~companion.training` (a package) — training loops, the tagger recipes and the recall
-  trainer (chapters 1 to 3);
+  trainer (chapters 1 to 3); gradient clipping, the gradient probe ‖∂L/∂h_k‖, the one-unit
+  error surface and the trainers of the adding and copy tasks (chapter 5);
 * :mod:`~companion.metrics` — span F1 as conlleval computes it, and confusions (chapters 1 to 3);
 * :mod:`~companion.plots`, :mod:`~companion.diagrams` and :mod:`~companion.tables` — the
-  figures, diagrams and tables the chapters show (chapters 1 to 4);
+  figures, diagrams and tables the chapters show (chapters 1 to 5);
 * :mod:`~companion.widgets` — interactive figures that still show their result on a static
   page (chapter 3);
 * :mod:`~companion.progress` — progress bars with a bounded number of redraws, for every long
-  loop (chapters 1 to 4);
+  loop (chapters 1 to 5);
 * :mod:`~companion.exercises` (a package) — one checker for each coding exercise of
-  chapters 1 to 4, and the student copies of the chapters;
+  chapters 1 to 5, and the student copies of the chapters;
 * :mod:`~companion.tag` — the command line, ``python -m companion.tag``, that trains and scores
   the slot taggers of chapters 2 and 3;
 * :mod:`~companion.device` — where to run, and seeds (chapters 1 to 3).

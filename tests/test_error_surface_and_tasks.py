@@ -7,7 +7,8 @@ import torch
 from companion.data import generate_adding
 from companion.models import SequenceToVector
 from companion.plots import plot_error_surface, plot_gradient_norms
-from companion.training import ADDING_SOLVED_MSE, adding_mse, descend, one_unit_loss, train_adding
+from companion.data import generate_copy_memory
+from companion.training import ADDING_SOLVED_MSE, adding_mse, copy_accuracy, descend, one_unit_loss, train_adding, train_copy
 
 matplotlib.use("Agg")
 
@@ -61,9 +62,9 @@ def test_train_adding_learns_a_short_problem_and_reports_its_run(short_adding, c
     run = train_adding(dict(cell="gru", implementation="torch"), train, valid, test, max_steps=400,
                        clipping=clipping, threshold=1.0, check_every=50, seed=0)
     assert len(run.losses) == len(run.gradient_norms) == run.steps
-    assert run.test_mse == pytest.approx(adding_mse(run.model, test))
-    assert run.test_mse < 0.1     # well below the 1/6 of always answering 1
-    if run.valid_mse[-1][1] < ADDING_SOLVED_MSE:
+    assert run.test_score == pytest.approx(adding_mse(run.model, test))
+    assert run.test_score < 0.1     # well below the 1/6 of always answering 1
+    if run.valid_scores[-1][1] < ADDING_SOLVED_MSE:
         assert run.steps % 50 == 0 and run.steps < 400
 
 
@@ -113,3 +114,20 @@ def test_the_figures_draw_and_refuse_bad_input():
     with pytest.raises(ValueError, match="norms: expected at least one curve"):
         plot_gradient_norms({})
     matplotlib.pyplot.close("all")
+
+
+def test_train_copy_learns_a_short_copy_task():
+    splits = [generate_copy_memory(n, 3, seed=s, copy_length=2) for n, s in ((2000, 1), (200, 2), (200, 3))]
+    run = train_copy(dict(cell="gru", implementation="torch"), *splits, max_steps=600, check_every=50, seed=0)
+    assert run.test_score == pytest.approx(copy_accuracy(run.model, splits[2]))
+    assert run.test_score > 0.5      # chance is 1/8
+    with pytest.raises(ValueError, match="valid: expected copy_length 2"):
+        train_copy(dict(cell="gru"), splits[0], generate_copy_memory(10, 3), splits[2])
+
+
+def test_train_adding_stops_at_the_error_it_is_given(short_adding):
+    run = train_adding(dict(cell="gru", implementation="torch"), *short_adding, max_steps=300, check_every=50,
+                       seed=0, solved_mse=1.0)
+    assert run.steps == 50 and run.solved == (run.test_score < 1.0)
+    with pytest.raises(ValueError, match="solved_mse: expected a positive"):
+        train_adding(dict(cell="elman"), *short_adding, solved_mse=0.0)

@@ -303,3 +303,17 @@ def test_tau_17_is_chaotic_where_tau_5_settles_on_a_periodic_orbit():
 def test_mackey_glass_rejects_bad_arguments(arguments, message):
     with pytest.raises(ValueError, match=message):
         mackey_glass(**arguments)
+
+
+def test_a_shorter_copy_task_keeps_the_layout_and_its_baseline():
+    data = generate_copy_memory(64, 7, seed=0, copy_length=3)
+    assert data.inputs.shape == (7 + 6, 64) and data.delay == 7 and data.copy_length == 3
+    assert torch.equal(data.targets[-3:], data.inputs[:3]) and bool((data.inputs[3 + 7 - 1] == 9).all())
+    log_probabilities = torch.full((13, 64, 10), -math.inf, dtype=torch.float64)
+    log_probabilities[:-3, :, 0] = 0.0
+    log_probabilities[-3:, :, 1:9] = -math.log(8)
+    loss = -log_probabilities.gather(2, data.targets.unsqueeze(-1)).mean()
+    assert float(loss) == pytest.approx(copy_memory_baseline(7, copy_length=3), rel=1e-12)
+    assert copy_memory_accuracy(data.targets, data.targets, copy_length=3) == 1.0
+    with pytest.raises(ValueError, match="copy_length: expected a positive integer, got 0"):
+        generate_copy_memory(4, 5, copy_length=0)

@@ -43,7 +43,7 @@ def test_sequence_to_vector_shape(batch_first, lengths):
 @pytest.mark.parametrize("lengths", [None, LENGTHS])
 def test_aligned_sequence_to_sequence_shape(batch_first, lengths):
     model = AlignedSequenceToSequence(3, 8, 2, batch_first=batch_first)
-    assert isinstance(model, ElmanNetwork)
+    assert isinstance(model.rnn, ElmanRNN) and model.rnn.nonlinearity == "tanh"
     out = model(sequence(T, B, 3, batch_first), lengths)
     assert out.shape == ((B, T, 2) if batch_first else (T, B, 2))
 
@@ -343,3 +343,21 @@ def test_every_shape_runs_on_cuda(batch_first):
         assert all(p.grad.device.type == "cuda" for p in model.parameters())
         outputs.append(out)
     assert all(out.device.type == "cuda" and torch.isfinite(out).all() for out in outputs)
+
+
+def test_aligned_sequence_to_sequence_draws_and_computes_as_chapter_1s_network():
+    torch.manual_seed(5)
+    aligned = AlignedSequenceToSequence(3, 8, 2)
+    torch.manual_seed(5)
+    network = ElmanNetwork(3, 8, 2)
+    assert aligned.state_dict().keys() == network.state_dict().keys()
+    for name, value in network.state_dict().items():
+        assert torch.equal(aligned.state_dict()[name], value)
+    x = torch.randn(5, 3, 3)
+    torch.testing.assert_close(aligned(x, LENGTHS), network(x, LENGTHS))
+
+
+@pytest.mark.parametrize("options", [dict(cell="gru", implementation="torch"), dict(cell="scrn", context_size=3)])
+def test_aligned_sequence_to_sequence_takes_any_layer_of_the_factory(options):
+    model = AlignedSequenceToSequence(3, 8, 5, **options)
+    assert model(torch.randn(6, 4, 3)).shape == (6, 4, 5)

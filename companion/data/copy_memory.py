@@ -56,13 +56,14 @@ class CopyMemoryData:
 
     inputs: torch.Tensor
     targets: torch.Tensor
+    copy_length: int = COPY_LENGTH
 
     num_categories = NUM_CATEGORIES
 
     @property
     def delay(self) -> int:
-        """:math:`T`: the sequences have :math:`T + 20` steps."""
-        return self.inputs.shape[0] - 2 * COPY_LENGTH
+        """:math:`T`: the sequences have :math:`T + 2K` steps, :math:`K` = ``copy_length`` (10 in the paper)."""
+        return self.inputs.shape[0] - 2 * self.copy_length
 
     def __len__(self) -> int:
         return self.inputs.shape[1]
@@ -72,7 +73,9 @@ class CopyMemoryData:
         return self.inputs[:, index], self.targets[:, index]
 
 
-def generate_copy_memory(size: int, delay: int, seed: int = 0, device=None) -> CopyMemoryData:
+def generate_copy_memory(
+    size: int, delay: int, seed: int = 0, device=None, copy_length: int = COPY_LENGTH
+) -> CopyMemoryData:
     r"""``size`` sequences of the copy-memory task of Arjovsky et al. (2016) with :math:`T` = ``delay`` (chapter 5).
 
     .. math::
@@ -82,22 +85,27 @@ def generate_copy_memory(size: int, delay: int, seed: int = 0, device=None) -> C
         \qquad s_i \sim U\{1, \dots, 8\}
 
     Returns :class:`CopyMemoryData` with ``(T + 20, size)`` int64 ids on ``device``. The same
-    ``seed`` gives the same data on every platform (NumPy's PCG64 generator). Raises
-    ``ValueError`` if ``size`` or ``delay`` is not a positive integer or ``seed`` not a
+    ``seed`` gives the same data on every platform (NumPy's PCG64 generator). ``copy_length``
+    :math:`K` shows and asks back :math:`K` symbols instead of the paper's 10 (the sequences
+    then have :math:`T + 2K` steps): a shorter task, for a small budget. Raises ``ValueError``
+    if ``size``, ``delay`` or ``copy_length`` is not a positive integer or ``seed`` not a
     non-negative integer.
     """
     require_positive_int("size", size)
     require_positive_int("delay", delay)
     require_non_negative_int("seed", seed)
+    require_positive_int("copy_length", copy_length)
     rng = np.random.default_rng(seed)
-    symbols = rng.integers(SYMBOLS[0], SYMBOLS[-1] + 1, (COPY_LENGTH, size))
-    steps = delay + 2 * COPY_LENGTH
+    symbols = rng.integers(SYMBOLS[0], SYMBOLS[-1] + 1, (copy_length, size))
+    steps = delay + 2 * copy_length
     inputs = np.full((steps, size), BLANK, dtype=np.int64)
-    inputs[:COPY_LENGTH] = symbols
-    inputs[COPY_LENGTH + delay - 1] = DELIMITER
+    inputs[:copy_length] = symbols
+    inputs[copy_length + delay - 1] = DELIMITER
     targets = np.full((steps, size), BLANK, dtype=np.int64)
-    targets[-COPY_LENGTH:] = symbols
-    return CopyMemoryData(inputs=torch.from_numpy(inputs).to(device), targets=torch.from_numpy(targets).to(device))
+    targets[-copy_length:] = symbols
+    return CopyMemoryData(
+        inputs=torch.from_numpy(inputs).to(device), targets=torch.from_numpy(targets).to(device), copy_length=copy_length
+    )
 
 
 def copy_memory_one_hot(ids: torch.Tensor, dtype: torch.dtype = torch.float32) -> torch.Tensor:
@@ -113,7 +121,7 @@ def copy_memory_one_hot(ids: torch.Tensor, dtype: torch.dtype = torch.float32) -
     return F.one_hot(ids.long(), NUM_CATEGORIES).to(dtype)
 
 
-def copy_memory_baseline(delay: int) -> float:
+def copy_memory_baseline(delay: int, copy_length: int = COPY_LENGTH) -> float:
     r"""The mean cross-entropy per step of the memoryless strategy, :math:`10 \ln 8 / (T + 20)` (chapter 5).
 
     .. math::
@@ -122,14 +130,16 @@ def copy_memory_baseline(delay: int) -> float:
 
     (Arjovsky et al. 2016): certainty of a blank for the first :math:`T + 10` steps costs
     nothing, a uniform guess over the eight symbols costs :math:`\ln 8` at each of the last ten.
-    A model learns something only below this line. Raises ``ValueError`` if ``delay`` is not a
+    A model learns something only below this line. With ``copy_length`` :math:`K` it is
+    :math:`K \ln 8 / (T + 2K)`. Raises ``ValueError`` if ``delay`` or ``copy_length`` is not a
     positive integer.
     """
     require_positive_int("delay", delay)
-    return COPY_LENGTH * math.log(len(SYMBOLS)) / (delay + 2 * COPY_LENGTH)
+    require_positive_int("copy_length", copy_length)
+    return copy_length * math.log(len(SYMBOLS)) / (delay + 2 * copy_length)
 
 
-def copy_memory_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+def copy_memory_accuracy(outputs: torch.Tensor, targets: torch.Tensor, copy_length: int = COPY_LENGTH) -> float:
     r"""The fraction of the ten recalled symbols that are right, over the last ten steps (chapter 5).
 
     .. math::  \frac{1}{10 N} \sum_{i=1}^{N} \sum_{t=T+11}^{T+20} [\, \hat y_{t,i} = y_{t,i} \,]
@@ -137,14 +147,17 @@ def copy_memory_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
     ``targets`` are ``(T + 20, N)`` ids; ``outputs`` are either the model's scores ``(T + 20, N,
     C)`` (floating point; the prediction is the arg-max over the ``C`` categories) or predicted
     ids ``(T + 20, N)`` (integers). The blank steps are left out: a model answering blank
-    everywhere would otherwise score :math:`(T + 10)/(T + 20)`. Raises ``ValueError`` for
-    targets that are not ids, for outputs of another shape, or for fewer than 10 steps.
+    everywhere would otherwise score :math:`(T + 10)/(T + 20)`. ``copy_length`` :math:`K`
+    scores the last :math:`K` steps instead of 10. Raises ``ValueError`` for targets that are
+    not ids, for outputs of another shape, for fewer than :math:`K` steps, or a ``copy_length``
+    that is not a positive integer.
     """
     _require_ids("targets", targets)
     require_tensor("outputs", outputs)
-    if targets.dim() != 2 or targets.shape[0] < COPY_LENGTH:
+    require_positive_int("copy_length", copy_length)
+    if targets.dim() != 2 or targets.shape[0] < copy_length:
         raise ValueError(
-            f"targets: expected a 2-D tensor (time, batch) of at least {COPY_LENGTH} steps, "
+            f"targets: expected a 2-D tensor (time, batch) of at least {copy_length} steps, "
             f"got shape {describe_shape(targets)}"
         )
     if outputs.is_floating_point() and outputs.dim() == 3 and outputs.shape[:2] == targets.shape:
@@ -157,7 +170,7 @@ def copy_memory_accuracy(outputs: torch.Tensor, targets: torch.Tensor) -> float:
             f"outputs: expected scores ({shape}, categories) of a floating dtype or ids ({shape}) "
             f"of an integer dtype, got shape {describe_shape(outputs)} of dtype {outputs.dtype}"
         )
-    hits = predictions[-COPY_LENGTH:] == targets[-COPY_LENGTH:]
+    hits = predictions[-copy_length:] == targets[-copy_length:]
     return float(hits.double().mean())
 
 

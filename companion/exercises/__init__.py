@@ -11,14 +11,18 @@ accepted (``answers.py``), and wrong types, shapes, NaN and values explained in 
 checkers are in one module per chapter: ``checkers.py`` (chapter 1: letter trigrams, one Elman
 step), ``checkers_variants.py`` (chapter 2: counting weights, reversing a padded batch, a
 bidirectional Jordan network), ``checkers_gated.py`` (chapter 3: one GRU step, a peephole LSTM's
-parameters) and ``checkers_bptt.py`` (chapter 4: BPTT for the Jordan network, clipping by the
-global norm). ``strip_solutions`` (``student_copies.py``) writes a chapter without its solutions:
+parameters), ``checkers_bptt.py`` (chapter 4: BPTT for the Jordan network, clipping by the
+global norm), ``checkers_gradients.py`` (chapter 5: clipping torch gradients in place) and
+``checkers_memory.py`` (chapter 5: a Clockwork RNN's schedule, the echo test of a reservoir). ``strip_solutions``
+(``student_copies.py``) writes a chapter without its solutions:
 ``python -m companion.exercises book/slot_filling.ipynb student/slot_filling.ipynb``.
 """
 from .answers import read_count, read_numbers
 from .checkers import check_elman_step, check_letter_trigrams
 from .checkers_bptt import check_clip, check_jordan_gradients
 from .checkers_gated import check_gru_step, check_peephole_parameters
+from .checkers_gradients import check_clip_grad_norm
+from .checkers_memory import check_clockwork_schedule, check_echo_test
 from .checkers_variants import check_bidirectional_jordan, check_reverse_padded, check_weight_counts
 from .harness import DEFAULT_TIMEOUT, Feedback, Outcome, run_student
 from .student_copies import strip_solutions
@@ -29,6 +33,9 @@ __all__ = [
     "Outcome",
     "check_bidirectional_jordan",
     "check_clip",
+    "check_clip_grad_norm",
+    "check_clockwork_schedule",
+    "check_echo_test",
     "check_elman_step",
     "check_gru_step",
     "check_jordan_gradients",

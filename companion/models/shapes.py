@@ -22,7 +22,6 @@ from torch import nn
 from .._checks import require_choice, require_positive_int
 from .._validate import describe_shape, require_floating, require_sequence_batch, require_tensor
 from ..layers import ElmanRNN, recurrent_layer
-from .networks import ElmanNetwork
 
 class VectorToSequence(nn.Module):
     r"""One vector in, a sequence of ``steps`` outputs out: one-to-many (chapter 2).
@@ -188,34 +187,61 @@ class SequenceToVector(nn.Module):
         return ", ".join(options)
 
 
-class AlignedSequenceToSequence(ElmanNetwork):
-    r"""A sequence in, one output per input step: many-to-many, aligned (chapter 2).
+class AlignedSequenceToSequence(nn.Module):
+    r"""A sequence in, one output per input step: many-to-many, aligned (chapter 2; chapter 5's copy task).
 
-    The lecture's example is slot filling: one tag per word. This is chapter 1's
-    ``ElmanNetwork`` with one ``tanh`` layer:
+    The lecture's example is slot filling: one tag per word. With the default ``cell="elman"``
+    this is chapter 1's ``ElmanNetwork`` with one ``tanh`` layer, weights drawn in the same order:
 
     .. math::
         h_t &= \tanh(W_{ih}\, x_t + b_{ih} + W_{hh}\, h_{t-1} + b_{hh}), \quad h_0 = 0,
 
         y_t &= V h_t + c, \qquad t = 1, \dots, T
 
-    ``forward(input, lengths=None, hx=None)`` maps ``(T, B, F)`` (``(B, T, F)`` with ``batch_first``)
-    to ``(T, B, O)`` (``(B, T, O)``). With ``lengths``, the memory at a sequence's padded steps
-    is zero and their outputs are the read-out's bias :math:`c`; leave them out of the loss.
-    Raises ``ValueError`` for sizes that are not positive integers, and for an input, memory or
-    lengths of the wrong shape or dtype.
+    ``cell``, ``implementation`` and ``layer_options`` choose the recurrent layer as for
+    :class:`SequenceToVector` (any layer :func:`~companion.layers.recurrent_layer` builds; an
+    SCRN's read-out sees :math:`[h_t ; s_t]`). ``memory(input, lengths=None, hx=None)`` gives the
+    layer's outputs :math:`h_t`; ``forward(input, lengths=None, hx=None)`` maps ``(T, B, F)``
+    (``(B, T, F)`` with ``batch_first``) to ``(T, B, O)`` (``(B, T, O)``). With ``lengths``, the
+    memory at a sequence's padded steps is zero and their outputs are the read-out's bias
+    :math:`c`; leave them out of the loss. Raises ``ValueError`` for sizes that are not positive
+    integers, an unknown cell, implementation or option, and for an input, memory or lengths of
+    the wrong shape or dtype.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, output_size: int, batch_first: bool = False):
-        require_positive_int("input_size", input_size)
-        require_positive_int("hidden_size", hidden_size)
-        require_positive_int("output_size", output_size)
-        super().__init__(input_size, hidden_size, output_size, nonlinearity="tanh", batch_first=batch_first)
-        self.input_size, self.hidden_size, self.output_size = input_size, hidden_size, output_size
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        batch_first: bool = False,
+        cell: str = "elman",
+        implementation: str = "scratch",
+        **layer_options,
+    ):
+        super().__init__()
+        self.input_size = require_positive_int("input_size", input_size)
+        self.hidden_size = require_positive_int("hidden_size", hidden_size)
+        self.output_size = require_positive_int("output_size", output_size)
         self.batch_first = batch_first
+        self.cell = cell
+        self.implementation = implementation
+        self.rnn = recurrent_layer(
+            cell, input_size, hidden_size, implementation=implementation, batch_first=batch_first, **layer_options
+        )
+        self.readout = nn.Linear(getattr(self.rnn, "direction_output_size", hidden_size), output_size)
 
-    def forward(self, input: torch.Tensor, lengths=None, hx: torch.Tensor | None = None) -> torch.Tensor:
-        return super().forward(input, lengths, hx)
+    def memory(self, input: torch.Tensor, lengths=None, hx=None) -> torch.Tensor:
+        """The layer's output at every step, shaped like the outputs but ``H`` wide (``H + S`` for an SCRN)."""
+        return self.rnn(input, hx, lengths=lengths)[0]
+
+    def forward(self, input: torch.Tensor, lengths=None, hx=None) -> torch.Tensor:
+        return self.readout(self.memory(input, lengths, hx))
+
+    def extra_repr(self) -> str:
+        options = [] if self.cell == "elman" else [f"cell={self.cell!r}"]
+        options += [] if self.implementation == "scratch" else [f"implementation={self.implementation!r}"]
+        return ", ".join(options)
 
 
 class EncoderDecoder(nn.Module):

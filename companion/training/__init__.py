@@ -18,8 +18,9 @@
 * :mod:`~companion.training.error_surface` — :func:`one_unit_loss` and :func:`descend`: the
   rough error surface of a one-unit RNN, and gradient descent on it with and without clipping
   (chapter 5);
-* :mod:`~companion.training.tasks` — :func:`train_adding` and :func:`adding_mse`: networks
-  trained on the adding problem, with each kind of clipping (chapter 5).
+* :mod:`~companion.training.tasks` — :func:`train_adding`, :func:`train_copy`,
+  :func:`adding_mse` and :func:`copy_accuracy`: networks trained on the adding problem and
+  the copy-memory task, with each kind of clipping (chapter 5).
 
 Chapter 4's PyTorch trainer, the twin of the NumPy one, is
 :func:`companion.models.char_rnn.train_char_model`.
@@ -32,10 +33,11 @@ from .gradient_flow import state_gradient_norms, step_by_step
 from .loop import Selection, predict_tags, tag_probabilities, tagging_loss, train_and_select, train_tagger
 from .recall import accuracy, train_recall
 from .recipes import RECIPES, Recipe, TaggingResult, load_splits, require_data_source, train_and_evaluate
-from .tasks import ADDING_SOLVED_MSE, TaskRun, adding_mse, train_adding
+from .tasks import ADDING_SOLVED_MSE, COPY_SOLVED_ACCURACY, TaskRun, adding_mse, copy_accuracy, train_adding, train_copy
 
 __all__ = [
     "ADDING_SOLVED_MSE",
+    "COPY_SOLVED_ACCURACY",
     "DescentPath",
     "RECIPES",
     "Recipe",
@@ -44,6 +46,7 @@ __all__ = [
     "TaskRun",
     "accuracy",
     "adding_mse",
+    "copy_accuracy",
     "descend",
     "clip_grad_norm",
     "clip_grad_value",
@@ -57,6 +60,7 @@ __all__ = [
     "state_gradient_norms",
     "step_by_step",
     "train_adding",
+    "train_copy",
     "tag_probabilities",
     "tagging_loss",
     "train_and_evaluate",
