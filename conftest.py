@@ -25,7 +25,8 @@ from pathlib import Path
 import pytest
 
 MEMORY_BUDGET_MB = 1500
-SECONDS_BUDGET = {"slot_filling": 120, "rnn_variants": 360, "lstm": 360, "bptt": 300}
+SECONDS_BUDGET = {"slot_filling": 120, "rnn_variants": 360, "lstm": 360, "bptt": 300, "gradient_problems": 360,
+                  "long_memory": 360}
 DEFAULT_SECONDS_BUDGET = 360
 RUNAWAY_FACTOR = 2.0
 REPORT = Path(__file__).resolve().parent / "_build" / "chapter-costs.json"
