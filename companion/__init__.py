@@ -2,7 +2,8 @@
 
 The package, module by module, with the chapters that use each (chapter 1: slot filling and
 memory; 2: RNN variants on ATIS; 3: the LSTM and its family; 4: backpropagation through time in
-NumPy; 5: why RNNs are hard to train, and networks built to remember):
+NumPy; 5: why RNNs are hard to train, and networks built to remember; 6: applications —
+sentiment, key terms and speech recognition with CTC):
 
 * :mod:`~companion.cells` — one time step: ``elman_step``, ``jordan_step``, ``lstm_step``,
   ``gru_step`` and the cells that hold their weights (chapters 1 to 3); ``leaky_step``,
@@ -14,33 +15,43 @@ NumPy; 5: why RNNs are hard to train, and networks built to remember):
   (chapters 1 to 3); the IRNN, leaky units, the SCRN and the Clockwork RNN (chapter 5);
 * :mod:`~companion.reservoir` — echo state networks: a fixed random reservoir and a read-out
   fitted by ridge regression, and the spectral radius (chapter 5);
+* :mod:`~companion.attention` — additive and dot-product attention with masks, and attention
+  pooling of a sequence into one vector (chapter 6);
+* :mod:`~companion.ctc` — connectionist temporal classification in NumPy: the collapse, the
+  forward–backward algorithm in log space, the loss and its gradient, alignments (chapter 6);
+* :mod:`~companion.decoding` — CTC's best-path decoding and prefix beam search (chapter 6);
 * :mod:`~companion.memory_cell` — the lecture's single LSTM memory cell in plain floats
   (chapter 3);
 * :mod:`~companion.models` (a package) — the networks the chapters train:
   :mod:`~companion.models.networks` (chapter 1), :mod:`~companion.models.shapes` (the four
   shapes of sequence problems, chapter 2), :mod:`~companion.models.taggers` (the slot taggers
   of chapters 2 and 3) and :mod:`~companion.models.char_rnn` (chapter 4's character model in
-  PyTorch);
+  PyTorch); :mod:`~companion.models.classifiers`, :mod:`~companion.models.key_terms` and
+  :mod:`~companion.models.speech` (sentence classifiers, the key-term tagger and the CTC
+  recogniser of chapter 6);
 * :mod:`~companion.bptt` (a package) — backpropagation through time written in NumPy alone, for
   the Elman RNN and the LSTM; it imports no torch (chapter 4);
 * :mod:`~companion.data` (a package) — tagged sentences, tag sets and padded batches, the
   generated booking corpus (chapter 1), ATIS (chapters 2 and 3), the recall task (chapter 3)
   and Tiny Shakespeare (chapter 4), pinned and checked by sha256; the adding problem, the
-  copy-memory task and the Mackey–Glass series, generated (chapter 5);
+  copy-memory task and the Mackey–Glass series, generated (chapter 5); the Free Spoken Digit
+  Dataset and log-mel features, sentence polarity and the Inspec abstracts (chapter 6);
 * :mod:`~companion.encoding` — words as vectors or ids: 1-of-N and word hashing (chapter 1),
   vocabularies and context windows (chapter 2), character ids (chapter 3);
 * :mod:`~companion.training` (a package) — training loops, the tagger recipes and the recall
   trainer (chapters 1 to 3); gradient clipping, the gradient probe ‖∂L/∂h_k‖, the one-unit
-  error surface and the trainers of the adding and copy tasks (chapter 5);
+  error surface and the trainers of the adding and copy tasks (chapter 5); the trainers of
+  sentence classifiers and of CTC recognisers, and CTC's decoding of a recording (chapter 6);
 * :mod:`~companion.metrics` — span F1 as conlleval computes it, and confusions (chapters 1 to 3);
+  the label error rate by edit distance and key-phrase scores (chapter 6);
 * :mod:`~companion.plots`, :mod:`~companion.diagrams` and :mod:`~companion.tables` — the
-  figures, diagrams and tables the chapters show (chapters 1 to 5);
+  figures, diagrams and tables the chapters show (chapters 1 to 6);
 * :mod:`~companion.widgets` — interactive figures that still show their result on a static
   page (chapter 3);
 * :mod:`~companion.progress` — progress bars with a bounded number of redraws, for every long
-  loop (chapters 1 to 5);
+  loop (chapters 1 to 6);
 * :mod:`~companion.exercises` (a package) — one checker for each coding exercise of
-  chapters 1 to 5, and the student copies of the chapters;
+  chapters 1 to 6, and the student copies of the chapters;
 * :mod:`~companion.tag` — the command line, ``python -m companion.tag``, that trains and scores
   the slot taggers of chapters 2 and 3;
 * :mod:`~companion.device` — where to run, and seeds (chapters 1 to 3).

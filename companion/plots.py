@@ -227,3 +227,153 @@ def plot_gradient_norms(norms: Mapping[str, Sequence[float]], ax=None,
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
     return ax
+
+
+def plot_word_attention(
+    words: Sequence[str],
+    weights,
+    ax=None,
+    title: str = "Attention over the words",
+    highlight: Sequence[int] = (),
+    words_per_line: int = 10,
+):
+    r"""A document's words in reading order, each shaded by its attention weight :math:`\alpha_t` (chapter 6).
+
+    ``words`` are the document's :math:`n` words and ``weights`` their :math:`\alpha_1 \dots
+    \alpha_n` (a sequence, array or tensor of numbers :math:`\ge 0`, cut to the real words: the
+    ``last_attention`` column of one document of
+    :class:`~companion.models.key_terms.KeyTermTagger` or
+    :class:`~companion.models.classifiers.TextClassifier`). The words are laid out
+    ``words_per_line`` to a row, each on a cell whose colour follows its weight (from white at the
+    smallest weight to darkest at the largest; the colour bar gives the values); the words at the positions ``highlight`` (for
+    instance those of the gold key phrases) are framed and set in bold. Returns the Axes.
+    Raises ``ValueError`` if ``words`` is not a non-empty list of strings, ``weights`` is not one
+    finite number :math:`\ge 0` per word, a ``highlight`` position is outside the words,
+    ``words_per_line`` is not a positive integer, or ``ax`` is neither ``None`` nor a matplotlib
+    Axes.
+    """
+    if isinstance(words, str) or not isinstance(words, Sequence) or not words:
+        raise ValueError(f"words: expected a non-empty list of words, got {words!r:.60}")
+    for i, word in enumerate(words):
+        if not isinstance(word, str):
+            raise ValueError(f"words[{i}]: expected a word (a str), got {type(word).__name__}: {word!r}")
+    if hasattr(weights, "detach"):  # a torch tensor, maybe on a GPU
+        weights = weights.detach().cpu().numpy()
+    try:
+        values = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"weights: expected one number per word, got {type(weights).__name__}") from None
+    if values.shape != (len(words),):
+        raise ValueError(
+            f"weights: expected {len(words)} weights (one per word, padding cut off), got shape {values.shape}"
+        )
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError("weights: expected finite weights >= 0, got negative, NaN or inf ones")
+    if isinstance(words_per_line, bool) or not isinstance(words_per_line, int) or words_per_line < 1:
+        raise ValueError(f"words_per_line: expected a positive integer, got {words_per_line!r}")
+    marked = set()
+    for position in highlight:
+        if isinstance(position, bool) or not isinstance(position, (int, np.integer)) or not 0 <= position < len(words):
+            raise ValueError(f"highlight: expected word positions in 0..{len(words) - 1}, got {position!r}")
+        marked.add(int(position))
+    columns = min(words_per_line, len(words))
+    rows = -(-len(words) // columns)
+    ax = require_axes(ax, (min(1.25 * columns + 1.0, 14), 0.45 * rows + 1.0))
+    grid = np.full((rows, columns), np.nan)
+    grid.flat[: len(words)] = values
+    # The colours span the weights that occur: attention spread over ~150 words leaves every
+    # weight near 1/150, and a scale from 0 would paint them all alike.
+    low, high = values.min(), values.max()
+    if high - low < 1e-12:
+        low, high = min(low, 0.0), max(high, low + 1e-12)
+    image = ax.imshow(np.ma.masked_invalid(grid), cmap="Oranges", vmin=low, vmax=high, aspect="auto")
+    for t, word in enumerate(words):
+        row, column = divmod(t, columns)
+        dark = values[t] > low + 0.6 * (high - low)
+        ax.text(column, row, word, ha="center", va="center", fontsize=8, color="white" if dark else "black",
+                fontweight="bold" if t in marked else "normal")
+        if t in marked:
+            ax.add_patch(plt.Rectangle((column - 0.48, row - 0.46), 0.96, 0.92, fill=False, lw=1.2, ec="#2171b5"))
+    ax.set(xticks=[], yticks=[], title=title)
+    ax.figure.colorbar(image, ax=ax, label=r"weight $\alpha_t$", fraction=0.03, pad=0.01)
+    return ax
+
+
+def plot_ctc_spikes(
+    log_probs,
+    label_names: Sequence[str],
+    frame_rate: float,
+    alignment: Sequence[int] | None = None,
+    blank: int = 0,
+    ax=None,
+    title: str = "What the network says at each frame",
+):
+    r"""The per-frame probabilities of a CTC network over time: the blank almost everywhere, each label a spike (chapter 6).
+
+    ``log_probs`` is ``(T, C)``: :math:`\log y^t_k` for frame :math:`t` and class :math:`k`
+    (one utterance's :func:`~companion.training.ctc_training.ctc_log_probs`). The blank's
+    probability :math:`y^t_\epsilon` is the grey area (the y-axis label says so), every other
+    class's :math:`y^t_k` a coloured curve, named (``label_names[k]``) above each spike where it
+    is the most probable class and above one half; the time axis is in seconds, ``frame_rate``
+    frames a second. ``alignment``, if given, is a path of ``T`` class ids (the one
+    :func:`~companion.ctc.best_alignment` finds, or the frame-wise arg max): the frames where it
+    emits a label are marked and named in a row along the top. Sized for a phone's width (7
+    inches, 11-point text). Returns the Axes.
+
+    Raises ``ValueError`` if ``log_probs`` is not a 2-D array of log-probabilities (finite or
+    ``-inf``, each row summing to 1 in probability to within 1e-4), ``label_names`` has not one
+    name per class, ``frame_rate`` is not a positive number, ``blank`` is not a class,
+    ``alignment`` does not hold ``T`` class ids, or ``ax`` is neither ``None`` nor a matplotlib
+    Axes.
+    """
+    log_probs = np.asarray(log_probs, dtype=float)
+    if log_probs.ndim != 2 or 0 in log_probs.shape or np.isnan(log_probs).any() or np.any(log_probs == np.inf):
+        raise ValueError(
+            f"log_probs: expected a (frames, classes) array of log-probabilities, got shape {log_probs.shape}"
+        )
+    probabilities = np.exp(log_probs)
+    if not np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-4):
+        raise ValueError("log_probs: expected each frame's probabilities to sum to 1 (log_softmax outputs), "
+                         f"got sums from {probabilities.sum(axis=1).min():.4g} to {probabilities.sum(axis=1).max():.4g}")
+    frames, classes = log_probs.shape
+    if len(label_names) != classes or isinstance(label_names, str):
+        raise ValueError(f"label_names: expected {classes} names (one per class), got {len(label_names)}")
+    if isinstance(frame_rate, bool) or not isinstance(frame_rate, (int, float)) or not 0 < frame_rate < np.inf:
+        raise ValueError(f"frame_rate: expected a positive number of frames per second, got {frame_rate!r}")
+    if isinstance(blank, bool) or not isinstance(blank, (int, np.integer)) or not 0 <= blank < classes:
+        raise ValueError(f"blank: expected a class in 0..{classes - 1}, got {blank!r}")
+    if alignment is not None:
+        alignment = np.asarray(alignment)
+        if alignment.shape != (frames,) or not np.issubdtype(alignment.dtype, np.integer) or (
+            alignment.size and not 0 <= alignment.min() <= alignment.max() < classes
+        ):
+            raise ValueError(f"alignment: expected {frames} class ids in 0..{classes - 1} (one per frame), "
+                             f"got {alignment.tolist()!r}"[:300])
+    ax = require_axes(ax, (7, 3.2))
+    seconds = np.arange(frames) / frame_rate
+    colours = plt.get_cmap("tab10")
+    ax.fill_between(seconds, probabilities[:, blank], step="mid", color="0.8")
+    top = 1.42 if alignment is not None else 1.15
+    others = [k for k in range(classes) if k != blank]
+    for n, k in enumerate(others):
+        colour = colours(n % 10)
+        ax.plot(seconds, probabilities[:, k], color=colour, lw=1.6, drawstyle="steps-mid")
+        # Name each spike once: the frames where this class is the most probable one, above one half.
+        for t in np.flatnonzero((probabilities[:, k] > 0.5) & (probabilities.argmax(axis=1) == k)):
+            if t == 0 or probabilities.argmax(axis=1)[t - 1] != k:
+                ax.text(seconds[t], 1.01, label_names[k], color=colour,
+                        fontsize=11, ha="center", va="bottom", fontweight="bold")
+    if alignment is not None:
+        for t in range(frames):
+            k = int(alignment[t])
+            if k != blank and (t == 0 or alignment[t - 1] != k):
+                colour = colours(others.index(k) % 10)
+                ax.plot([seconds[t]], [1.2], marker="v", color=colour, ms=8)
+                ax.text(seconds[t], 1.23, label_names[k], color=colour, fontsize=11, ha="center", va="bottom")
+        ax.axhline(1.12, color="0.6", lw=0.6)
+    # The alignment's row is named by a tick label, so that no text of the figure covers a mark.
+    ticks = [0, 0.5, 1] + ([1.2] if alignment is not None else [])
+    ax.set_yticks(ticks, ["0", "0.5", "1", "alignment"][:len(ticks)])
+    ax.set(xlim=(seconds[0] - 0.5 / frame_rate, seconds[-1] + 0.5 / frame_rate), ylim=(0, top),
+           xlabel="time (s)", ylabel=f"probability (grey: {label_names[blank]})", title=title)
+    return ax

@@ -1,4 +1,4 @@
-"""Data: tagged sentences and batches, the corpora the chapters use, generated tasks (recall, chapter 3; adding, copy memory and Mackey–Glass, chapter 5), and the one reader of text files."""
+"""Data: tagged sentences and batches, the corpora the chapters use, generated tasks (recall, chapter 3; adding, copy memory and Mackey–Glass, chapter 5), the data of chapter 6 (spoken digits and their features, sentence polarity, Inspec key phrases), and the one reader of text files."""
 from .atis import (
     ATIS_FILES,
     ATIS_SPLITS,
@@ -34,6 +34,17 @@ from .copy_memory import (
 )
 from .mackey_glass import mackey_glass
 from .text import decode_text, read_lines, read_text
+from .fsdd import (
+    FSDD_SAMPLE_RATE,
+    FSDD_SPEAKERS,
+    FSDDSplit,
+    Recording,
+    SpokenDigits,
+    concatenate_digits,
+    load_fsdd,
+    split_fsdd,
+)
+from .speech_features import FeatureStandardiser, log_mel
 
 __all__ = [
     "ATIS_FILES",
@@ -78,4 +89,14 @@ __all__ = [
     "decode_text",
     "read_lines",
     "read_text",
+    "FSDD_SAMPLE_RATE",
+    "FSDD_SPEAKERS",
+    "FSDDSplit",
+    "Recording",
+    "SpokenDigits",
+    "concatenate_digits",
+    "load_fsdd",
+    "split_fsdd",
+    "FeatureStandardiser",
+    "log_mel",
 ]

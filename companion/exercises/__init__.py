@@ -20,6 +20,7 @@ global norm), ``checkers_gradients.py`` (chapter 5: clipping torch gradients in 
 from .answers import read_count, read_numbers
 from .checkers import check_elman_step, check_letter_trigrams
 from .checkers_bptt import check_clip, check_jordan_gradients
+from .checkers_ctc import check_count_alignments, check_ctc_collapse
 from .checkers_gated import check_gru_step, check_peephole_parameters
 from .checkers_gradients import check_clip_grad_norm
 from .checkers_memory import check_clockwork_schedule, check_echo_test
@@ -35,6 +36,8 @@ __all__ = [
     "check_clip",
     "check_clip_grad_norm",
     "check_clockwork_schedule",
+    "check_count_alignments",
+    "check_ctc_collapse",
     "check_echo_test",
     "check_elman_step",
     "check_gru_step",

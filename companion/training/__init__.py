@@ -20,7 +20,11 @@
   (chapter 5);
 * :mod:`~companion.training.tasks` — :func:`train_adding`, :func:`train_copy`,
   :func:`adding_mse` and :func:`copy_accuracy`: networks trained on the adding problem and
-  the copy-memory task, with each kind of clipping (chapter 5).
+  the copy-memory task, with each kind of clipping (chapter 5);
+* :mod:`~companion.training.classify` — :func:`train_classifier`, :func:`predict_proba` and
+  :func:`classifier_accuracy`: sentence classifiers (chapter 6);
+* :mod:`~companion.training.ctc_training` — :func:`train_ctc`, :func:`recognise` and
+  :func:`ctc_log_probs`: a speech recogniser trained with CTC, and its decoding (chapter 6).
 
 Chapter 4's PyTorch trainer, the twin of the NumPy one, is
 :func:`companion.models.char_rnn.train_char_model`.
@@ -33,6 +37,8 @@ from .gradient_flow import state_gradient_norms, step_by_step
 from .loop import Selection, predict_tags, tag_probabilities, tagging_loss, train_and_select, train_tagger
 from .recall import accuracy, train_recall
 from .recipes import RECIPES, Recipe, TaggingResult, load_splits, require_data_source, train_and_evaluate
+from .classify import ClassifierTraining, classifier_accuracy, predict_proba, train_classifier
+from .ctc_training import CTCRun, ctc_log_probs, recognise, train_ctc
 from .tasks import ADDING_SOLVED_MSE, COPY_SOLVED_ACCURACY, TaskRun, adding_mse, copy_accuracy, train_adding, train_copy
 
 __all__ = [
@@ -67,4 +73,12 @@ __all__ = [
     "train_and_select",
     "train_recall",
     "train_tagger",
+    "ClassifierTraining",
+    "classifier_accuracy",
+    "predict_proba",
+    "train_classifier",
+    "CTCRun",
+    "ctc_log_probs",
+    "recognise",
+    "train_ctc",
 ]
