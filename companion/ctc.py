@@ -122,8 +122,10 @@ def ctc_collapse(path: Sequence[int], blank: int = 0) -> list[int]:
     r"""The many-to-one map :math:`B` of CTC (Graves et al. 2006; chapter 6): merge repeated
     neighbours, then drop the blanks.
 
-    .. math::  B(\pi) = \text{drop blanks}(\text{merge repeats}(\pi)), \qquad
-               B(a\,a\,\epsilon\,b\,b) = ab, \quad B(a\,\epsilon\,a) = aa
+    .. math::
+        B(\pi) = \text{drop blanks}(\text{merge repeats}(\pi))
+
+        B(a\,a\,\epsilon\,b\,b) = ab, \qquad B(a\,\epsilon\,a) = aa
 
     ``path``: ``T ≥ 0`` class ids (a list, tuple or 1-D integer array); returns the labels as a
     list of ``int``. The order matters: a blank between two equal labels keeps both. Raises
@@ -363,8 +365,10 @@ def count_alignments(num_frames: int, labels: Sequence[int], blank: int = 0) -> 
     The forward recursion of :func:`ctc_forward` with every :math:`y^t_k = 1`, in Python
     integers (exact, no overflow):
 
-    .. math::  N_t(s) = N_{t-1}(s) + N_{t-1}(s-1) + [\,l'_s \ne \epsilon,\ l'_s \ne l'_{s-2}\,]\ N_{t-1}(s-2),
-               \qquad |B^{-1}(\mathbf{l})| = N_T(2U+1) + N_T(2U)
+    .. math::
+        N_t(s) = N_{t-1}(s) + N_{t-1}(s-1) + [\,l'_s \ne \epsilon,\ l'_s \ne l'_{s-2}\,]\ N_{t-1}(s-2)
+
+        |B^{-1}(\mathbf{l})| = N_T(2U+1) + N_T(2U)
 
     In closed form, with :math:`r` adjacent repeated labels, :math:`\binom{T + U - r}{2U}`: a path
     is U label runs of ≥ 1 frame and U + 1 blank runs, the r between equal labels of ≥ 1 frame.
@@ -387,13 +391,14 @@ def count_alignments(num_frames: int, labels: Sequence[int], blank: int = 0) -> 
 def best_alignment(log_probs: np.ndarray, labels: Sequence[int], blank: int = 0) -> tuple[list[int], float]:
     r"""The single most probable path that collapses to the labels, by Viterbi over the CTC lattice (chapter 6).
 
-    .. math::  \pi^* = \operatorname*{arg\,max}_{\pi \in B^{-1}(\mathbf{l})} \prod_t y^t_{\pi_t},
-               \qquad \delta_t(s) = y^t_{l'_s} \max\big(\delta_{t-1}(s), \delta_{t-1}(s-1),
-               [\text{skip}]\ \delta_{t-1}(s-2)\big)
+    .. math::
+        \pi^* = \operatorname*{arg\,max}_{\pi \in B^{-1}(\mathbf{l})} \prod_t y^t_{\pi_t}
 
-    the recursion of :func:`ctc_forward` with the sum replaced by a maximum (Graves 2012,
-    chapter 7, calls the alignment it gives a forced alignment): the alignment the trained model
-    chose. Returns ``(path, log_prob)``: ``T`` class ids and :math:`\log \prod_t y^t_{\pi^*_t}`;
+        \delta_t(s) = y^t_{l'_s} \max\big(\delta_{t-1}(s), \delta_{t-1}(s-1),
+        [\text{skip}]\ \delta_{t-1}(s-2)\big)
+
+    the recursion of :func:`ctc_forward` with the sum replaced by a maximum: the alignment the
+    trained model chose. Returns ``(path, log_prob)``: ``T`` class ids and :math:`\log \prod_t y^t_{\pi^*_t}`;
     ties go to staying in a state, then to ending on the blank. Raises ``ValueError`` as
     :func:`ctc_posteriors` (``T`` too short, or no path of non-zero probability).
     """

@@ -57,13 +57,15 @@ def ctc_prefix_beam_search(
     :math:`p_{nb}`. At frame ``t``, with :math:`y = y^t`:
 
     .. math::
-        p_b(\mathbf{l}) &\mathrel{+}= y_\epsilon \, (p_b(\mathbf{l}) + p_{nb}(\mathbf{l})),
-        \qquad p_{nb}(\mathbf{l}) \mathrel{+}= y_{l_U} \, p_{nb}(\mathbf{l})
-        \quad \text{(the last label repeated: merged)},
+        p_b(\mathbf{l}) &\mathrel{+}= y_\epsilon \, (p_b(\mathbf{l}) + p_{nb}(\mathbf{l}))
+
+        p_{nb}(\mathbf{l}) &\mathrel{+}= y_{l_U} \, p_{nb}(\mathbf{l})
+        \quad \text{(the last label repeated: merged)}
 
         p_{nb}(\mathbf{l} + k) &\mathrel{+}= y_k \, (p_b(\mathbf{l}) + p_{nb}(\mathbf{l}))
-        \ \text{ for } k \ne l_U, \qquad
-        p_{nb}(\mathbf{l} + l_U) \mathrel{+}= y_{l_U} \, p_b(\mathbf{l})
+        \quad \text{for } k \ne l_U
+
+        p_{nb}(\mathbf{l} + l_U) &\mathrel{+}= y_{l_U} \, p_b(\mathbf{l})
 
     (a repeated label needs a blank between its copies), on the previous frame's values; then
     only the ``beam_width`` prefixes of highest :math:`p_b + p_{nb}` are kept. As in Hannun et

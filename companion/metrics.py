@@ -1,4 +1,4 @@
-"""Scores: span-level F1 for taggers as conlleval computes it (via seqeval), per-word confusions, and edit-distance rates for recognisers.
+"""Scores: span-level F1 for taggers as conlleval computes it (via seqeval), per-word confusions, edit-distance rates for recognisers, and key-phrase scores.
 
 Every function takes tags as a list of tag sequences, one per sentence (``[s.tags for s in
 sentences]``), gold and predicted aligned sentence by sentence and word by word; tags are BIO
@@ -6,18 +6,19 @@ tags (``O``, ``B-<slot>``, ``I-<slot>``) except in :func:`confusion_table`. Tag 
 included (:data:`~companion.data.tagging.PAD_TAG_ID`), are not tags: decode them first. Each
 input is checked by :func:`~companion.data.tagging.require_tag_sequences` and rejected with a
 ``ValueError`` naming the argument, so that one sentence passed without its list, or tags of
-another scheme, never score a silent 0.
+another scheme, never score a silent 0. :func:`keyphrase_scores` compares phrases, not tags.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import pandas as pd
 from rapidfuzz.distance import Levenshtein
 from seqeval.metrics import classification_report, f1_score
 from seqeval.metrics.sequence_labeling import get_entities
 
+from .data.inspec import tokenize
 from .data.tagging import require_tag_sequence, require_tag_sequences, require_tagged_sentences
 
 
@@ -203,3 +204,73 @@ def label_error_rate(references: Sequence[Sequence], hypotheses: Sequence[Sequen
         raise ValueError("references: expected at least one label in all, got only empty sequences")
     edits = sum(Levenshtein.distance(r, h) for r, h in zip(references, hypotheses))
     return edits / said
+
+
+class KeyphraseScores(NamedTuple):
+    """Phrase-level precision, recall and F1 (fractions in [0, 1]) and the counts behind them (chapter 6)."""
+
+    precision: float
+    recall: float
+    f1: float
+    correct: int
+    predicted: int
+    gold: int
+
+
+def _phrase_sets(name: str, value) -> list[set[str]]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ValueError(f"{name}: expected a list of phrase lists, one per document, got {type(value).__name__}: {value!r:.60}")
+    sets = []
+    for i, phrases in enumerate(value):
+        if isinstance(phrases, (str, bytes)) or not hasattr(phrases, "__iter__"):
+            raise ValueError(
+                f"{name}[{i}]: expected the phrases of one document (a list of str), got "
+                f"{type(phrases).__name__}: {phrases!r:.60}"
+            )
+        normalized = set()
+        for j, phrase in enumerate(phrases):
+            if not isinstance(phrase, str):
+                raise ValueError(f"{name}[{i}][{j}]: expected a phrase (a str), got {type(phrase).__name__}: {phrase!r:.60}")
+            tokens = tokenize(phrase)
+            if not tokens:
+                raise ValueError(f"{name}[{i}][{j}]: expected a phrase with at least one token, got {phrase!r}")
+            normalized.add(" ".join(tokens))
+        sets.append(normalized)
+    return sets
+
+
+def keyphrase_scores(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]]) -> KeyphraseScores:
+    r"""Micro-averaged precision, recall and F1 of predicted key phrases against gold ones, over documents (chapter 6).
+
+    Each phrase is normalised by :func:`~companion.data.inspec.tokenize` (lower case, punctuation
+    split off) and its tokens joined by spaces, so ``"Neural  Networks"`` equals ``"neural
+    networks"``; a phrase given twice for one document counts once. With :math:`G_d` and
+    :math:`P_d` the sets of gold and predicted phrases of document :math:`d`,
+
+    .. math::  P = \frac{\sum_d |G_d \cap P_d|}{\sum_d |P_d|}, \qquad
+               R = \frac{\sum_d |G_d \cap P_d|}{\sum_d |G_d|}, \qquad
+               F_1 = \frac{2PR}{P + R}
+
+    with :math:`P = 0` when nothing is predicted and :math:`F_1 = 0` when :math:`P + R = 0`.
+    Matching is exact after normalisation: no stemming ("network" is not "networks"), and a
+    phrase that shares only some words with a gold one counts as wrong, the strict measure of
+    Hulth (2003) without her stemmer. ``gold`` and ``predicted`` are lists with one list of
+    phrase strings per document, in the same order; pass all gold phrases, or only those
+    present in the text (:func:`~companion.data.inspec.present_keyphrases`), to get recall
+    against either. Raises ``ValueError`` if either is not such a list (a single document's
+    phrases not wrapped in a list, a phrase that is not a string or has no token), if they
+    differ in length, or if the gold lists hold no phrase at all.
+    """
+    gold_sets = _phrase_sets("gold", gold)
+    predicted_sets = _phrase_sets("predicted", predicted)
+    if len(predicted_sets) != len(gold_sets):
+        raise ValueError(f"predicted: expected one phrase list per gold document ({len(gold_sets)}), got {len(predicted_sets)}")
+    total_gold = sum(len(g) for g in gold_sets)
+    if total_gold == 0:
+        raise ValueError("gold: expected at least one phrase in all, got only empty lists")
+    total_predicted = sum(len(p) for p in predicted_sets)
+    correct = sum(len(g & p) for g, p in zip(gold_sets, predicted_sets))
+    precision = correct / total_predicted if total_predicted else 0.0
+    recall = correct / total_gold
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return KeyphraseScores(precision, recall, f1, correct, total_predicted, total_gold)

@@ -133,6 +133,14 @@ def test_cache_miss_downloads_once_then_hits_without_progress_bar(server, cache,
     assert capsys.readouterr().err == ""
 
 
+def test_download_without_progress_shows_no_bar(server, cache, capsys):
+    served, base, requests = server
+    (served / "seq.in").write_bytes(CONTENT)
+    path = fetch(remote(f"{base}/seq.in"), progress=False)
+    assert path.read_bytes() == CONTENT and requests == ["/seq.in"]
+    assert capsys.readouterr().err == ""
+
+
 def test_corrupted_cache_file_is_reported_and_removed_then_downloaded_again(server, cache):
     served, base, requests = server
     (served / "seq.in").write_bytes(CONTENT)

@@ -45,6 +45,29 @@ from .fsdd import (
     split_fsdd,
 )
 from .speech_features import FeatureStandardiser, log_mel
+from .polarity import (
+    POLARITY_FILES,
+    POLARITY_LABELS,
+    PolaritySentence,
+    PolaritySplit,
+    load_polarity,
+    polarity_vocabulary,
+    read_polarity_file,
+    split_polarity,
+)
+from .inspec import (
+    INSPEC_FILE,
+    INSPEC_SPLITS,
+    KEYPHRASE_TAGS,
+    KeyphraseDocument,
+    keyphrase_sentences,
+    keyphrase_tags,
+    load_inspec,
+    phrases_in_tags,
+    present_keyphrases,
+    read_inspec,
+    tokenize,
+)
 
 __all__ = [
     "ATIS_FILES",
@@ -99,4 +122,23 @@ __all__ = [
     "split_fsdd",
     "FeatureStandardiser",
     "log_mel",
+    "POLARITY_FILES",
+    "POLARITY_LABELS",
+    "PolaritySentence",
+    "PolaritySplit",
+    "load_polarity",
+    "polarity_vocabulary",
+    "read_polarity_file",
+    "split_polarity",
+    "INSPEC_FILE",
+    "INSPEC_SPLITS",
+    "KEYPHRASE_TAGS",
+    "KeyphraseDocument",
+    "keyphrase_sentences",
+    "keyphrase_tags",
+    "load_inspec",
+    "phrases_in_tags",
+    "present_keyphrases",
+    "read_inspec",
+    "tokenize",
 ]

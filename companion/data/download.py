@@ -119,11 +119,13 @@ def _mismatch(remote: RemoteFile, path: Path, actual: str, consequence: str) -> 
     )
 
 
-def fetch(remote: RemoteFile, timeout: float = DOWNLOAD_TIMEOUT_S) -> Path:
+def fetch(remote: RemoteFile, timeout: float = DOWNLOAD_TIMEOUT_S, *, progress: bool = True) -> Path:
     """A local copy of ``remote`` whose sha256 has just been checked; downloads it if needed (chapters 2 and 4).
 
-    ``timeout`` is in seconds. Raises ``ValueError`` if ``remote`` is not a :class:`RemoteFile`
-    or the file's sha256 is not the pinned one (a damaged cached copy is deleted first),
+    ``timeout`` is in seconds; ``progress`` shows a bar over the bytes of a download (a loader
+    that fetches many small files shows one bar over the files instead). Raises
+    ``ValueError`` if ``remote`` is not a :class:`RemoteFile` or the file's sha256 is not the
+    pinned one (a damaged cached copy is deleted first),
     ``FileNotFoundError`` for a file missing from the mirror, and ``OSError`` naming the URL
     for a failed download.
     """
@@ -143,7 +145,7 @@ def fetch(remote: RemoteFile, timeout: float = DOWNLOAD_TIMEOUT_S) -> Path:
                 "so the next call downloads it again",
             )
         return target
-    _download(remote, target, timeout)
+    _download(remote, target, timeout, progress)
     return target
 
 
@@ -166,7 +168,7 @@ def _from_mirror(remote: RemoteFile, mirror: Path) -> Path:
     return path
 
 
-def _download(remote: RemoteFile, target: Path, timeout: float) -> None:
+def _download(remote: RemoteFile, target: Path, timeout: float, progress: bool = True) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     # Same folder as the target, so that the final rename is atomic and a half-written file
     # never takes the target's name.
@@ -185,11 +187,12 @@ def _download(remote: RemoteFile, target: Path, timeout: float) -> None:
                         unit_scale=True,
                         unit_divisor=1024,
                         leave=False,
-                    ) as progress:
+                        disable=not progress,
+                    ) as bar:
                         for chunk in iter(lambda: response.read(_CHUNK_BYTES), b""):
                             out.write(chunk)
                             digest.update(chunk)
-                            progress.update(len(chunk))
+                            bar.update(len(chunk))
             except OSError as error:  # URLError, HTTPError, timeouts and resets are all OSErrors
                 raise OSError(
                     f"could not download {remote.url} (for {remote.path}): {error}; check the "

@@ -40,6 +40,7 @@ from .text import read_text
 
 FSDD_COMMIT = "26eb9aaf76e81b692f806f9140c2d2777410d7a1"
 FSDD_SPEAKERS = ("george", "jackson", "lucas", "nicolas", "theo", "yweweler")
+"""The dataset's six speakers, each of whom recorded every digit 50 times."""
 FSDD_DIGITS = tuple(range(10))
 FSDD_INDICES = tuple(range(50))
 FSDD_SAMPLE_RATE = 8000
@@ -176,7 +177,8 @@ def load_fsdd(speakers=None, digits=None, indices=None, progress: bool = True) -
 
     def load(key):
         digit, speaker, index = key
-        return read_recording(fetch(fsdd_file(digit, speaker, index)), digit, speaker, index)
+        # One bar over the files: a bar per file from eight threads would bury it.
+        return read_recording(fetch(fsdd_file(digit, speaker, index), progress=False), digit, speaker, index)
 
     # fetch writes each download to a temporary file of its own and renames it into place, so
     # distinct files can be fetched at once; downloading 3000 small files one by one is slow.

@@ -12,8 +12,10 @@ checkers are in one module per chapter: ``checkers.py`` (chapter 1: letter trigr
 step), ``checkers_variants.py`` (chapter 2: counting weights, reversing a padded batch, a
 bidirectional Jordan network), ``checkers_gated.py`` (chapter 3: one GRU step, a peephole LSTM's
 parameters), ``checkers_bptt.py`` (chapter 4: BPTT for the Jordan network, clipping by the
-global norm), ``checkers_gradients.py`` (chapter 5: clipping torch gradients in place) and
-``checkers_memory.py`` (chapter 5: a Clockwork RNN's schedule, the echo test of a reservoir). ``strip_solutions``
+global norm), ``checkers_gradients.py`` (chapter 5: clipping torch gradients in place),
+``checkers_memory.py`` (chapter 5: a Clockwork RNN's schedule, the echo test of a reservoir),
+``checkers_sentiment.py`` (chapter 6: the n-grams of a sentence) and
+``checkers_key_terms.py`` (chapter 6: key phrases read back from BIO tags). ``strip_solutions``
 (``student_copies.py``) writes a chapter without its solutions:
 ``python -m companion.exercises book/slot_filling.ipynb student/slot_filling.ipynb``.
 """
@@ -23,7 +25,9 @@ from .checkers_bptt import check_clip, check_jordan_gradients
 from .checkers_ctc import check_count_alignments, check_ctc_collapse
 from .checkers_gated import check_gru_step, check_peephole_parameters
 from .checkers_gradients import check_clip_grad_norm
+from .checkers_key_terms import check_bio_phrases
 from .checkers_memory import check_clockwork_schedule, check_echo_test
+from .checkers_sentiment import check_ngrams
 from .checkers_variants import check_bidirectional_jordan, check_reverse_padded, check_weight_counts
 from .harness import DEFAULT_TIMEOUT, Feedback, Outcome, run_student
 from .student_copies import strip_solutions
@@ -32,6 +36,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "Feedback",
     "Outcome",
+    "check_bio_phrases",
     "check_bidirectional_jordan",
     "check_clip",
     "check_clip_grad_norm",
@@ -43,6 +48,7 @@ __all__ = [
     "check_gru_step",
     "check_jordan_gradients",
     "check_letter_trigrams",
+    "check_ngrams",
     "check_peephole_parameters",
     "check_reverse_padded",
     "check_weight_counts",

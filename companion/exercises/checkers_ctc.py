@@ -90,8 +90,10 @@ def _read_labels(value) -> tuple[list[int] | None, str]:
 def check_ctc_collapse(my_collapse: Callable, *, timeout: float = DEFAULT_TIMEOUT) -> Feedback:
     r"""Chapter 6, exercise "The collapse": ``my_collapse(path, blank=0)`` must return :math:`B(\pi)`.
 
-    .. math::  B(\pi) = \text{drop blanks}(\text{merge repeats}(\pi)), \qquad
-               B(a\,a\,\epsilon\,b\,b) = ab, \quad B(a\,\epsilon\,a) = aa
+    .. math::
+        B(\pi) = \text{drop blanks}(\text{merge repeats}(\pi))
+
+        B(a\,a\,\epsilon\,b\,b) = ab, \qquad B(a\,\epsilon\,a) = aa
 
     (Graves et al. 2006). The exercise: write ``my_collapse(path, blank=0)``, where ``path`` is a
     list of class ids, one per frame; return the label sequence as a list of ids. A list,

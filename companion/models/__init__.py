@@ -8,8 +8,12 @@
   :mod:`companion.bptt` to exchange weights with it, which the other models do not need;
 * :mod:`~companion.models.classifiers` — chapter 6's sentence classifiers (many to one, with
   the read-out at the last step or pooled over the steps);
+* :mod:`~companion.models.baselines` — chapter 6's bag-of-words logistic regression, the
+  baseline of the sentence classifiers;
 * :mod:`~companion.models.key_terms` — chapter 6's key-term tagger, a BiLSTM read through word
   attention;
+* :mod:`~companion.models.keyphrase_baselines` — chapter 6's TF-IDF key-phrase extractor, the
+  baseline of the key-term tagger;
 * :mod:`~companion.models.speech` — chapter 6's recogniser of spoken digits, trained with CTC.
 
 Most networks map a batch of sequences ``(T, B, F)`` (or ``(B, T, F)`` with ``batch_first``) to
@@ -21,7 +25,9 @@ from .networks import ElmanNetwork, FeedForwardNetwork, count_parameters
 from .shapes import AlignedSequenceToSequence, EncoderDecoder, SequenceToVector, VectorToSequence
 from .taggers import IMPLEMENTATIONS, TAGGER_BODIES, CharacterCNN, SlotTagger
 from .classifiers import TextClassifier
+from .baselines import BagOfWordsClassifier, ngrams
 from .key_terms import KeyTermTagger
+from .keyphrase_baselines import TfidfKeyphraseExtractor
 from .speech import BLANK, LABEL_NAMES, NUM_LABELS, CTCRecognizer, digits_to_labels, labels_to_digits
 
 __all__ = [
@@ -37,7 +43,10 @@ __all__ = [
     "VectorToSequence",
     "count_parameters",
     "TextClassifier",
+    "BagOfWordsClassifier",
+    "ngrams",
     "KeyTermTagger",
+    "TfidfKeyphraseExtractor",
     "BLANK",
     "LABEL_NAMES",
     "NUM_LABELS",
