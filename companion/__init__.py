@@ -3,7 +3,7 @@
 The package, module by module, with the chapters that use each (chapter 1: slot filling and
 memory; 2: RNN variants on ATIS; 3: the LSTM and its family; 4: backpropagation through time in
 NumPy; 5: why RNNs are hard to train, and networks built to remember; 6: applications —
-sentiment, key terms and speech recognition with CTC):
+sentiment, key terms, speech recognition with CTC, and sequence to sequence):
 
 * :mod:`~companion.cells` — one time step: ``elman_step``, ``jordan_step``, ``lstm_step``,
   ``gru_step`` and the cells that hold their weights (chapters 1 to 3); ``leaky_step``,
@@ -15,11 +15,14 @@ sentiment, key terms and speech recognition with CTC):
   (chapters 1 to 3); the IRNN, leaky units, the SCRN and the Clockwork RNN (chapter 5);
 * :mod:`~companion.reservoir` — echo state networks: a fixed random reservoir and a read-out
   fitted by ridge regression, and the spectral radius (chapter 5);
-* :mod:`~companion.attention` — additive and dot-product attention with masks, and attention
+* :mod:`~companion.attention` — additive, dot-product and bilinear attention with masks, and attention
   pooling of a sequence into one vector (chapter 6);
 * :mod:`~companion.ctc` — connectionist temporal classification in NumPy: the collapse, the
   forward–backward algorithm in log space, the loss and its gradient, alignments (chapter 6);
-* :mod:`~companion.decoding` — CTC's best-path decoding and prefix beam search (chapter 6);
+* :mod:`~companion.decoding` — CTC's best-path decoding and prefix beam search, and beam
+  search with length normalisation over a decoder's tokens (chapter 6);
+* :mod:`~companion.seq2seq` — the encoder–decoder over token ids, with either context mode and
+  with or without attention, and its greedy or beam-search decoding (chapter 6);
 * :mod:`~companion.memory_cell` — the lecture's single LSTM memory cell in plain floats
   (chapter 3);
 * :mod:`~companion.models` (a package) — the networks the chapters train:
@@ -41,7 +44,8 @@ sentiment, key terms and speech recognition with CTC):
 * :mod:`~companion.training` (a package) — training loops, the tagger recipes and the recall
   trainer (chapters 1 to 3); gradient clipping, the gradient probe ‖∂L/∂h_k‖, the one-unit
   error surface and the trainers of the adding and copy tasks (chapter 5); the trainers of
-  sentence classifiers and of CTC recognisers, and CTC's decoding of a recording (chapter 6);
+  sentence classifiers and of CTC recognisers, and CTC's decoding of a recording; the
+  encoder–decoder's teacher-forced trainer (chapter 6);
 * :mod:`~companion.metrics` — span F1 as conlleval computes it, and confusions (chapters 1 to 3);
   the label error rate by edit distance and key-phrase scores (chapter 6);
 * :mod:`~companion.plots`, :mod:`~companion.diagrams` and :mod:`~companion.tables` — the

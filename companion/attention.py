@@ -10,7 +10,8 @@ sum to one over the *real* steps of each sequence, and returns the weighted sum 
 Padded steps of a batch get a weight of exactly zero, and what their keys hold (even NaN)
 reaches neither the weights nor the context. The scores are additive
 (:class:`AdditiveAttention`, Bahdanau et al. 2015), a dot product
-(:func:`dot_product_attention`, Luong et al. 2015; scaled, Vaswani et al. 2017), or additive with
+(:func:`dot_product_attention`, Luong et al. 2015; scaled, Vaswani et al. 2017), bilinear
+(:class:`GeneralAttention`, Luong et al.'s "general" score), or additive with
 a learned query (:class:`AttentionPooling`, the word attention of Yang et al. 2016), which turns a
 sequence into one vector. Sequences are time-major, keys ``(T, B, K)`` and weights ``(T, B)``, or
 ``(B, T, K)`` and ``(B, T)`` with ``batch_first``; which steps are real is given either as a
@@ -219,6 +220,48 @@ class AdditiveAttention(nn.Module):
         return f"query_size={self.query_size}, key_size={self.key_size}, attention_size={self.attention_size}" + (
             ", batch_first=True" if self.batch_first else ""
         )
+
+
+class GeneralAttention(nn.Module):
+    r"""Bilinear attention: the query meets each key through a learned matrix (chapter 6; Luong et al. 2015's "general" score).
+
+    .. math::
+        e_t &= q^\top W k_t,
+
+        \alpha &= \mathrm{softmax}_{t\ \mathrm{real}}(e), \qquad c = \sum_t \alpha_t k_t
+
+    with :math:`W` ``(Q, K)`` learned, so the query and the keys may differ in size; with
+    :math:`W = I` it is the plain dot product (:func:`dot_product_attention` with
+    ``scale=False``). The one parameter is ``key_projection.weight`` (:math:`W`, a
+    ``torch.nn.Linear`` from ``K`` to ``Q`` with no bias, drawn as it draws its weights).
+
+    ``forward(query, keys, mask=None, lengths=None)`` takes ``query`` ``(B, Q)`` and ``keys``
+    ``(T, B, K)`` (``(B, T, K)`` with ``batch_first``), real steps as in :func:`real_steps`, and
+    returns ``(context (B, K), weights (T, B))`` (weights ``(B, T)`` with ``batch_first``), the
+    weights zero at padded steps. ``device`` and ``dtype`` place the parameter as in
+    ``torch.nn``. Raises ``ValueError`` for sizes that are not positive integers; from
+    ``forward`` for keys that are not ``(T, B, K)`` in the parameter's dtype with a time step, a
+    query that is not ``(B, Q)``, or a bad ``mask`` or ``lengths``.
+    """
+
+    def __init__(self, query_size: int, key_size: int, batch_first: bool = False, device=None, dtype=None):
+        super().__init__()
+        self.query_size = require_positive_int("query_size", query_size)
+        self.key_size = require_positive_int("key_size", key_size)
+        self.batch_first = batch_first
+        self.key_projection = nn.Linear(key_size, query_size, bias=False, device=device, dtype=dtype)
+
+    def forward(self, query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor | None = None, lengths=None):
+        dtype = self.key_projection.weight.dtype
+        keys = _require_keys(keys, self.key_size, self.batch_first, dtype)
+        steps, batch, _ = keys.shape
+        query = _require_query(query, self.query_size, batch, dtype)
+        real = real_steps(mask, lengths, steps=steps, batch=batch, device=keys.device, batch_first=self.batch_first)
+        scores = (self.key_projection(keys) * query.unsqueeze(0)).sum(dim=-1)  # (T, B)
+        return _context(masked_softmax(scores, real), keys, real, self.batch_first)
+
+    def extra_repr(self) -> str:
+        return f"query_size={self.query_size}, key_size={self.key_size}" + (", batch_first=True" if self.batch_first else "")
 
 
 class AttentionPooling(nn.Module):

@@ -1,4 +1,4 @@
-"""Scores: span-level F1 for taggers as conlleval computes it (via seqeval), per-word confusions, edit-distance rates for recognisers, and key-phrase scores.
+"""Scores: span-level F1 for taggers as conlleval computes it (via seqeval), per-word confusions, edit-distance rates for recognisers, key-phrase scores, and BLEU for translations (via sacreBLEU).
 
 Every function takes tags as a list of tag sequences, one per sentence (``[s.tags for s in
 sentences]``), gold and predicted aligned sentence by sentence and word by word; tags are BIO
@@ -6,18 +6,22 @@ tags (``O``, ``B-<slot>``, ``I-<slot>``) except in :func:`confusion_table`. Tag 
 included (:data:`~companion.data.tagging.PAD_TAG_ID`), are not tags: decode them first. Each
 input is checked by :func:`~companion.data.tagging.require_tag_sequences` and rejected with a
 ``ValueError`` naming the argument, so that one sentence passed without its list, or tags of
-another scheme, never score a silent 0. :func:`keyphrase_scores` compares phrases, not tags.
+another scheme, never score a silent 0. :func:`keyphrase_scores` compares phrases, not tags;
+:func:`corpus_bleu` and :func:`bleu_by_length` compare sentences (chapter 6).
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import pandas as pd
 from rapidfuzz.distance import Levenshtein
+from sacrebleu.metrics import BLEU
 from seqeval.metrics import classification_report, f1_score
 from seqeval.metrics.sequence_labeling import get_entities
 
+from ._checks import is_integer, require_choice
 from .data.inspec import tokenize
 from .data.tagging import require_tag_sequence, require_tag_sequences, require_tagged_sentences
 
@@ -274,3 +278,129 @@ def keyphrase_scores(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence
     recall = correct / total_gold
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return KeyphraseScores(precision, recall, f1, correct, total_predicted, total_gold)
+
+
+def _reference_lists(references, hypotheses) -> list[list[str]]:
+    if isinstance(references, (str, bytes)) or not isinstance(references, Sequence):
+        raise ValueError(
+            f"references: expected a list of one reference or a list of references per hypothesis, "
+            f"got {type(references).__name__}"
+        )
+    if isinstance(hypotheses, (str, bytes)) or not isinstance(hypotheses, Sequence):
+        raise ValueError(f"hypotheses: expected a list of translations (str), got {type(hypotheses).__name__}")
+    if not references:
+        raise ValueError("references: expected at least one sentence, got an empty list")
+    if len(hypotheses) != len(references):
+        raise ValueError(f"hypotheses: expected one per reference entry ({len(references)}), got {len(hypotheses)}")
+    for i, hypothesis in enumerate(hypotheses):
+        if not isinstance(hypothesis, str):
+            raise ValueError(
+                f"hypotheses[{i}]: expected a translation as one str (join tokens with spaces), "
+                f"got {type(hypothesis).__name__}: {hypothesis!r:.60}"
+            )
+    lists = []
+    for i, entry in enumerate(references):
+        options = [entry] if isinstance(entry, str) else entry
+        if isinstance(options, bytes) or not isinstance(options, Sequence) or not options:
+            raise ValueError(f"references[{i}]: expected a str or a non-empty list of str, got {entry!r:.60}")
+        for j, reference in enumerate(options):
+            where = f"references[{i}]" if isinstance(entry, str) else f"references[{i}][{j}]"
+            if not isinstance(reference, str) or not reference.strip():
+                raise ValueError(f"{where}: expected a non-empty sentence (str), got {reference!r:.60}")
+        lists.append(list(options))
+    return lists
+
+
+def _bleu(lists: list[list[str]], hypotheses: Sequence[str], lowercase: bool, tokenize: str) -> float:
+    # sacreBLEU takes reference streams (stream k holds every sentence's k-th reference) and
+    # skips a None, so sentences with fewer references are padded with None, never with "".
+    streams = [[refs[k] if k < len(refs) else None for refs in lists] for k in range(max(map(len, lists)))]
+    # force: tokens joined by spaces are scored as the sentence they came from (13a gives them
+    # back unchanged), so sacreBLEU's "forgot to detokenize" message would only be noise.
+    bleu = BLEU(lowercase=lowercase, tokenize=tokenize, force=True)
+    return float(bleu.corpus_score(list(hypotheses), streams).score)
+
+
+def _bleu_options(lowercase, tokenize) -> None:
+    if not isinstance(lowercase, bool):
+        raise ValueError(f"lowercase: expected True or False, got {lowercase!r}")
+    require_choice("tokenize", tokenize, tuple(BLEU.TOKENIZERS))
+
+
+def corpus_bleu(references: Sequence, hypotheses: Sequence[str], *, lowercase: bool = False, tokenize: str = "13a") -> float:
+    r"""Corpus BLEU of translations against one or several references each, in [0, 100], computed by sacreBLEU (chapter 6).
+
+    With :math:`p_n` the modified n-gram precisions over the whole corpus (each hypothesis
+    n-gram counted at most as often as in the reference that holds it most often),
+    :math:`c` the hypotheses' length and :math:`r` the references' (for each sentence, the
+    reference length closest to its hypothesis'),
+
+    .. math::  \mathrm{BLEU} = 100 \cdot \min\left(1, e^{1 - r/c}\right) \exp\Big(\tfrac14 \sum_{n=1}^{4} \log p_n\Big)
+
+    (Papineni et al. 2002), as ``sacrebleu.metrics.BLEU`` computes it (Post 2018): sums over
+    the corpus, not a mean of sentence scores. ``references[i]`` is one reference string for
+    ``hypotheses[i]``, or a list of them (Tatoeba's several translations of one source:
+    :func:`~companion.data.tatoeba.group_references`); an n-gram then counts if any reference
+    holds it. Sentences may have different numbers of references.
+
+    Both sides are tokenized by ``tokenize`` (``"13a"``, the WMT standard, by default; see
+    ``BLEU.TOKENIZERS``) and compared case-sensitively unless ``lowercase``. For the
+    lower-cased tokens of :func:`~companion.data.tatoeba.english_tokens`, pass the tokens joined
+    by spaces and ``lowercase=True`` with the corpus's English sentences as references: 13a
+    gives those tokens back unchanged, so no detokenizer is needed.
+
+    Raises ``ValueError`` naming the argument if ``references`` is not a non-empty list of
+    strings or non-empty lists of strings, a reference is empty, ``hypotheses`` is not a list
+    of strings (a list of tokens must be joined first) or differs in length, ``lowercase`` is
+    not a bool, or ``tokenize`` is not one of sacreBLEU's tokenizers.
+    """
+    lists = _reference_lists(references, hypotheses)
+    _bleu_options(lowercase, tokenize)
+    return _bleu(lists, hypotheses, lowercase, tokenize)
+
+
+def bleu_by_length(
+    references: Sequence, hypotheses: Sequence[str], source_lengths: Sequence[int], bins: Sequence[int],
+    *, lowercase: bool = False, tokenize: str = "13a",
+) -> pd.DataFrame:
+    r"""Corpus BLEU of the sentences in each band of source length, with their counts: Bahdanau et al. (2015), Fig. 2 (chapter 6).
+
+    ``bins`` are increasing integer edges :math:`e_0 < e_1 < \dots < e_K`; band :math:`k`
+    holds the sentences whose source length :math:`n` has :math:`e_{k-1} < n \le e_k`, so
+    ``bins=(0, 10, 20, 30)`` gives the bands 1–10, 11–20 and 21–30 (closed on the right, as
+    ``pandas.cut``). ``source_lengths[i]`` is the length of the source of ``hypotheses[i]``
+    in the unit the page plots (Chinese characters, say); every length must fall in a band,
+    so that no sentence is silently left out. Each band's score is :func:`corpus_bleu` over
+    its sentences (not a mean of sentence scores); a band with few sentences gives a noisy
+    score, hence the counts.
+
+    One row per band, in order, with columns ``band`` (``"1–10"``), ``low`` and ``high``
+    (the shortest and longest length it holds), ``sentences`` (how many) and ``bleu``
+    (0 to 100; NaN for an empty band).
+
+    Raises ``ValueError`` as :func:`corpus_bleu` does, and for ``source_lengths`` that are not
+    one non-negative integer per hypothesis, ``bins`` that are not at least two strictly
+    increasing integers, or a length outside the bands.
+    """
+    lists = _reference_lists(references, hypotheses)
+    _bleu_options(lowercase, tokenize)
+    if isinstance(source_lengths, (str, bytes)) or not hasattr(source_lengths, "__len__"):
+        raise ValueError(f"source_lengths: expected one integer per hypothesis, got {type(source_lengths).__name__}")
+    lengths = list(source_lengths)
+    if len(lengths) != len(lists) or not all(is_integer(n) and n >= 0 for n in lengths):
+        raise ValueError(
+            f"source_lengths: expected one non-negative integer per hypothesis ({len(lists)}), got {lengths!r:.80}"
+        )
+    iterable = hasattr(bins, "__iter__") and not isinstance(bins, (str, bytes))
+    edges = [int(e) for e in bins] if iterable and all(is_integer(e) for e in bins) else []
+    if len(edges) < 2 or any(a >= b for a, b in zip(edges, edges[1:])):
+        raise ValueError(f"bins: expected at least two strictly increasing integer edges, such as (0, 10, 20), got {bins!r}")
+    for i, n in enumerate(lengths):
+        if not edges[0] < n <= edges[-1]:
+            raise ValueError(f"source_lengths[{i}]: expected a length in {edges[0] + 1}..{edges[-1]} (the bands of bins), got {n}")
+    rows = []
+    for low, high in zip(edges, edges[1:]):
+        chosen = [i for i, n in enumerate(lengths) if low < n <= high]
+        score = _bleu([lists[i] for i in chosen], [hypotheses[i] for i in chosen], lowercase, tokenize) if chosen else math.nan
+        rows.append({"band": f"{low + 1}–{high}", "low": int(low) + 1, "high": int(high), "sentences": len(chosen), "bleu": score})
+    return pd.DataFrame(rows, columns=["band", "low", "high", "sentences", "bleu"])

@@ -1,4 +1,4 @@
-"""Data: tagged sentences and batches, the corpora the chapters use, generated tasks (recall, chapter 3; adding, copy memory and Mackey–Glass, chapter 5), the data of chapter 6 (spoken digits and their features, sentence polarity, Inspec key phrases), and the one reader of text files."""
+"""Data: tagged sentences and batches, the corpora the chapters use, generated tasks (recall, chapter 3; adding, copy memory and Mackey–Glass, chapter 5), the data of chapter 6 (spoken digits and their features, sentence polarity, Inspec key phrases, the Tatoeba Chinese–English pairs, the Penn Treebank sample), and the one reader of text files."""
 from .atis import (
     ATIS_FILES,
     ATIS_SPLITS,
@@ -67,6 +67,28 @@ from .inspec import (
     present_keyphrases,
     read_inspec,
     tokenize,
+)
+from .tatoeba import (
+    TATOEBA_FILE,
+    TatoebaSplit,
+    TranslationPair,
+    chinese_tokens,
+    english_tokens,
+    filter_by_length,
+    group_references,
+    load_tatoeba,
+    read_tatoeba,
+    split_tatoeba,
+    tatoeba_vocabulary,
+)
+from .treebank import (
+    TREEBANK_FILE,
+    ParsingPair,
+    TreebankSentence,
+    TreebankSplit,
+    load_treebank,
+    parsing_pairs,
+    split_treebank,
 )
 
 __all__ = [
@@ -141,4 +163,22 @@ __all__ = [
     "present_keyphrases",
     "read_inspec",
     "tokenize",
+    "TATOEBA_FILE",
+    "TatoebaSplit",
+    "TranslationPair",
+    "chinese_tokens",
+    "english_tokens",
+    "filter_by_length",
+    "group_references",
+    "load_tatoeba",
+    "read_tatoeba",
+    "split_tatoeba",
+    "tatoeba_vocabulary",
+    "TREEBANK_FILE",
+    "ParsingPair",
+    "TreebankSentence",
+    "TreebankSplit",
+    "load_treebank",
+    "parsing_pairs",
+    "split_treebank",
 ]

@@ -14,8 +14,9 @@ bidirectional Jordan network), ``checkers_gated.py`` (chapter 3: one GRU step, a
 parameters), ``checkers_bptt.py`` (chapter 4: BPTT for the Jordan network, clipping by the
 global norm), ``checkers_gradients.py`` (chapter 5: clipping torch gradients in place),
 ``checkers_memory.py`` (chapter 5: a Clockwork RNN's schedule, the echo test of a reservoir),
-``checkers_sentiment.py`` (chapter 6: the n-grams of a sentence) and
-``checkers_key_terms.py`` (chapter 6: key phrases read back from BIO tags). ``strip_solutions``
+``checkers_sentiment.py`` (chapter 6: the n-grams of a sentence),
+``checkers_key_terms.py`` (chapter 6: key phrases read back from BIO tags) and
+``checkers_seq2seq.py`` (chapter 6: attention with padding, one step of beam search). ``strip_solutions``
 (``student_copies.py``) writes a chapter without its solutions:
 ``python -m companion.exercises book/slot_filling.ipynb student/slot_filling.ipynb``.
 """
@@ -28,11 +29,15 @@ from .checkers_gradients import check_clip_grad_norm
 from .checkers_key_terms import check_bio_phrases
 from .checkers_memory import check_clockwork_schedule, check_echo_test
 from .checkers_sentiment import check_ngrams
+from .checkers_seq2seq import BEAM_BY_HAND_EXAMPLE, check_beam_step, check_masked_dot_attention
 from .checkers_variants import check_bidirectional_jordan, check_reverse_padded, check_weight_counts
 from .harness import DEFAULT_TIMEOUT, Feedback, Outcome, run_student
 from .student_copies import strip_solutions
 
 __all__ = [
+    "BEAM_BY_HAND_EXAMPLE",
+    "check_beam_step",
+    "check_masked_dot_attention",
     "DEFAULT_TIMEOUT",
     "Feedback",
     "Outcome",

@@ -14,7 +14,9 @@
   attention;
 * :mod:`~companion.models.keyphrase_baselines` — chapter 6's TF-IDF key-phrase extractor, the
   baseline of the key-term tagger;
-* :mod:`~companion.models.speech` — chapter 6's recogniser of spoken digits, trained with CTC.
+* :mod:`~companion.models.speech` — chapter 6's recogniser of spoken digits, trained with CTC;
+* :mod:`~companion.models.autoencoders` — chapter 6's sequence-to-sequence auto-encoder of
+  speech frames (Audio Word2Vec).
 
 Most networks map a batch of sequences ``(T, B, F)`` (or ``(B, T, F)`` with ``batch_first``) to
 their outputs; ``VectorToSequence`` reads one vector ``(B, F)``, ``EncoderDecoder`` two sequences,
@@ -28,6 +30,7 @@ from .classifiers import TextClassifier
 from .baselines import BagOfWordsClassifier, ngrams
 from .key_terms import KeyTermTagger
 from .keyphrase_baselines import TfidfKeyphraseExtractor
+from .autoencoders import DECODER_INPUTS, SequenceAutoencoder, reconstruction_loss
 from .speech import BLANK, LABEL_NAMES, NUM_LABELS, CTCRecognizer, digits_to_labels, labels_to_digits
 
 __all__ = [
@@ -53,4 +56,7 @@ __all__ = [
     "CTCRecognizer",
     "digits_to_labels",
     "labels_to_digits",
+    "DECODER_INPUTS",
+    "SequenceAutoencoder",
+    "reconstruction_loss",
 ]

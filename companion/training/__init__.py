@@ -24,7 +24,13 @@
 * :mod:`~companion.training.classify` — :func:`train_classifier`, :func:`predict_proba` and
   :func:`classifier_accuracy`: sentence classifiers (chapter 6);
 * :mod:`~companion.training.ctc_training` — :func:`train_ctc`, :func:`recognise` and
-  :func:`ctc_log_probs`: a speech recogniser trained with CTC, and its decoding (chapter 6).
+  :func:`ctc_log_probs`: a speech recogniser trained with CTC, and its decoding (chapter 6);
+* :mod:`~companion.training.seq2seq_training` — :func:`train_seq2seq`, :func:`seq2seq_loss`,
+  :func:`sequence_loss`, :func:`source_batch` and :func:`teacher_forcing_batch`: an
+  encoder–decoder trained with teacher forcing (chapter 6);
+* :mod:`~companion.training.autoencoding` — :func:`train_autoencoder`,
+  :func:`encode_recordings` and :func:`nearest_neighbour_accuracy`: a sequence auto-encoder of
+  spoken words, and how well its vectors tell digits apart (chapter 6).
 
 Chapter 4's PyTorch trainer, the twin of the NumPy one, is
 :func:`companion.models.char_rnn.train_char_model`.
@@ -39,6 +45,15 @@ from .recall import accuracy, train_recall
 from .recipes import RECIPES, Recipe, TaggingResult, load_splits, require_data_source, train_and_evaluate
 from .classify import ClassifierTraining, classifier_accuracy, predict_proba, train_classifier
 from .ctc_training import CTCRun, ctc_log_probs, recognise, train_ctc
+from .autoencoding import AutoencoderRun, encode_recordings, nearest_neighbour_accuracy, train_autoencoder
+from .seq2seq_training import (
+    Seq2SeqTraining,
+    seq2seq_loss,
+    sequence_loss,
+    source_batch,
+    teacher_forcing_batch,
+    train_seq2seq,
+)
 from .tasks import ADDING_SOLVED_MSE, COPY_SOLVED_ACCURACY, TaskRun, adding_mse, copy_accuracy, train_adding, train_copy
 
 __all__ = [
@@ -81,4 +96,14 @@ __all__ = [
     "ctc_log_probs",
     "recognise",
     "train_ctc",
+    "Seq2SeqTraining",
+    "seq2seq_loss",
+    "sequence_loss",
+    "source_batch",
+    "teacher_forcing_batch",
+    "train_seq2seq",
+    "AutoencoderRun",
+    "encode_recordings",
+    "nearest_neighbour_accuracy",
+    "train_autoencoder",
 ]
