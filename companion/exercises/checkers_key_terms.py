@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..data.inspec import phrases_in_tags
-from .harness import DEFAULT_TIMEOUT, Feedback, describe_type, require_timeout, run_student
+from .harness import DEFAULT_TIMEOUT, Feedback, compare_lists, require_timeout
 
 _B, _I, _O = "B-KP", "I-KP", "O"
 # (words, tags): two phrases; a phrase at the very end; two phrases side by side; an I- after O;
@@ -90,28 +90,12 @@ def check_bio_phrases(my_phrases: Callable, *, timeout: float = DEFAULT_TIMEOUT)
     call may take ``timeout`` seconds. Raises ``ValueError`` for a bad ``timeout`` only.
     """
     timeout = require_timeout(timeout)
-    answers, failed = [], None  # every case is run, so that a hint is given only if it fits all the answers
-    for words, tags in CASES:
-        expected = phrases_in_tags(words, tags)
-        where = f"for the words {' '.join(words)!r} with tags {tags}:"
-        outcome = run_student(my_phrases, list(words), list(tags), timeout=timeout)  # copies: the student may change them
-        if not outcome.returned:
-            if failed is None:
-                return outcome.feedback(where)
-            break
-        given = outcome.value
-        if isinstance(given, tuple):
-            given = list(given)
-        if not isinstance(given, list):
-            if failed is None:
-                return Feedback(False, f"{where} expected a list of phrases (str), got {describe_type(outcome.value)}.")
-            break
-        answers.append(((words, tags), given))
-        if failed is None and given != expected:
-            failed = (where, expected, given)
+    failed = compare_lists(
+        my_phrases, CASES, phrases_in_tags,
+        lambda words, tags: f"for the words {' '.join(words)!r} with tags {tags}:",
+        "phrases (str)", _MISTAKES, timeout,
+    )
     if failed is not None:
-        where, expected, given = failed
-        hint = next((h for wrong, h in _MISTAKES if all(wrong(*case) == a for case, a in answers)), "")
-        return Feedback(False, f"{where} expected {expected}, got {given}{'; ' + hint if hint else '.'}")
+        return failed
     return Feedback(True, f"your phrases agree with phrases_in_tags on {len(CASES)} tag sequences: a B- always "
                           "opens a phrase, an I- after O does too, and the last phrase is kept.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..models.baselines import ngrams
-from .harness import DEFAULT_TIMEOUT, Feedback, describe_type, require_timeout, run_student
+from .harness import DEFAULT_TIMEOUT, Feedback, compare_lists, require_timeout
 
 # (words, n): bigrams of the page's pair; unigrams; a bigram twice; trigrams; a sentence shorter
 # than n; exactly n words.
@@ -57,28 +57,12 @@ def check_ngrams(my_ngrams: Callable, *, timeout: float = DEFAULT_TIMEOUT) -> Fe
     seconds. Raises ``ValueError`` for a bad ``timeout`` only.
     """
     timeout = require_timeout(timeout)
-    answers, failed = [], None  # every case is run, so that a hint is given only if it fits all the answers
-    for words, n in CASES:
-        expected = ngrams(words, n)
-        where = f"for the words {' '.join(words)!r} with n = {n}:"
-        outcome = run_student(my_ngrams, list(words), n, timeout=timeout)  # a copy: the student may change it
-        if not outcome.returned:
-            if failed is None:
-                return outcome.feedback(where)
-            break
-        given = outcome.value
-        if isinstance(given, tuple):
-            given = list(given)
-        if not isinstance(given, list):
-            if failed is None:
-                return Feedback(False, f"{where} expected a list of n-grams (str), got {describe_type(outcome.value)}.")
-            break
-        answers.append(((words, n), given))
-        if failed is None and given != expected:
-            failed = (where, expected, given)
+    failed = compare_lists(
+        my_ngrams, CASES, ngrams,
+        lambda words, n: f"for the words {' '.join(words)!r} with n = {n}:",
+        "n-grams (str)", _MISTAKES, timeout,
+    )
     if failed is not None:
-        where, expected, given = failed
-        hint = next((h for wrong, h in _MISTAKES if all(wrong(*case) == a for case, a in answers)), "")
-        return Feedback(False, f"{where} expected {expected}, got {given}{'; ' + hint if hint else '.'}")
+        return failed
     return Feedback(True, f"your n-grams agree with ngrams on {len(CASES)} sentences: T - n + 1 of them, "
                           "each n words joined by a space, in reading order.")

@@ -19,7 +19,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -266,3 +266,49 @@ def describe_type(value) -> str:
     if isinstance(value, np.ndarray):
         return f"a NumPy array of dtype {value.dtype}"
     return f"a {type(value).__name__}"
+
+
+def compare_lists(
+    function: Callable,
+    cases: Sequence[tuple],
+    reference: Callable,
+    where: Callable[..., str],
+    kind: str,
+    mistakes: Sequence[tuple[Callable, str]],
+    timeout: float,
+) -> Feedback | None:
+    """Run ``function`` on every case and compare the list it returns with ``reference``'s; a helper of the package.
+
+    Each case is the tuple of arguments; lists in it are passed as copies, since the student's
+    function may change them. A tuple returned is read as a list. On the first case that
+    raises or returns no list, the feedback says so; every case is run otherwise, and for the
+    first wrong answer the feedback gives the first hint of ``mistakes`` (``(wrong function,
+    hint)`` pairs) whose function gives every answer the student gave. Returns ``None`` when every
+    answer is right, so the checker says what was checked. ``where(*case)`` describes a case,
+    ``kind`` what the list holds ("n-grams (str)"). Raises nothing of its own.
+    """
+    answers, failed = [], None  # every case is run, so that a hint is given only if it fits all the answers
+    for case in cases:
+        expected = reference(*case)
+        place = where(*case)
+        copies = [list(a) if isinstance(a, (list, tuple)) else a for a in case]
+        outcome = run_student(function, *copies, timeout=timeout)
+        if not outcome.returned:
+            if failed is None:
+                return outcome.feedback(place)
+            break
+        given = outcome.value
+        if isinstance(given, tuple):
+            given = list(given)
+        if not isinstance(given, list):
+            if failed is None:
+                return Feedback(False, f"{place} expected a list of {kind}, got {describe_type(outcome.value)}.")
+            break
+        answers.append((case, given))
+        if failed is None and given != expected:
+            failed = (place, expected, given)
+    if failed is None:
+        return None
+    place, expected, given = failed
+    hint = next((h for wrong, h in mistakes if all(wrong(*case) == a for case, a in answers)), "")
+    return Feedback(False, f"{place} expected {expected}, got {given}{'; ' + hint if hint else '.'}")
