@@ -117,7 +117,8 @@ class Seq2Seq(nn.Module):
     target. ``device`` and ``dtype`` place the parameters as in ``torch.nn``.
 
     Raises ``ValueError`` for sizes that are not positive integers, another ``cell``,
-    ``context_mode`` or ``attention``, ``"dot"`` with ``K ≠ H``, or a ``padding_id`` outside
+    ``context_mode`` or ``attention``, ``"dot"`` with ``K ≠ H``, an ``attention_size`` without
+    additive attention, or a ``padding_id`` outside
     either vocabulary; from the calls, for ids that are not integer tensors of the right rank
     and range, batch sizes that differ or bad lengths.
     """
@@ -167,6 +168,11 @@ class Seq2Seq(nn.Module):
             raise ValueError(
                 f"attention: 'dot' needs keys of the decoder's size {hidden_size}, got {self.key_size} "
                 "(a bidirectional encoder); use 'general' or 'additive'"
+            )
+        if attention_size is not None and attention != "additive":
+            raise ValueError(
+                f"attention_size: only additive attention has an attention size, got {attention_size!r} "
+                f"with attention={attention!r}; leave it out"
             )
         where = {"device": device, "dtype": dtype}
         H, K, E = hidden_size, self.key_size, embedding_size

@@ -308,6 +308,7 @@ BAD = [
     (lambda: Seq2Seq(5, 5, 4, 4, cell="rnn"), "cell: expected one of"),
     (lambda: Seq2Seq(5, 5, 4, 4, attention="cosine"), "attention: expected one of"),
     (lambda: Seq2Seq(5, 5, 4, 4, attention="dot", bidirectional=True), "attention: 'dot' needs keys"),
+    (lambda: Seq2Seq(5, 5, 4, 4, attention="dot", attention_size=3), "attention_size: only additive attention"),
     (lambda: Seq2Seq(5, 5, 4, 4, padding_id=5), "padding_id: expected an id in both vocabularies"),
     (lambda: model().encode(torch.tensor([[1.0]]), [1]), "source: expected a 2-D integer tensor"),
     (lambda: model().encode(torch.tensor([[9]]), [1]), "source: expected ids in 0..8"),
