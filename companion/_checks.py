@@ -69,6 +69,16 @@ def require_choice(name: str, value, choices: Sequence) -> None:
         )
 
 
+def require_str_list(name: str, value, what: str) -> list[str]:
+    """``value`` as a list, if it is a non-empty sequence of strings (each a ``what``: word, token, text...)."""
+    if isinstance(value, str) or not isinstance(value, Sequence) or not value:
+        raise ValueError(f"{name}: expected a non-empty list of {what}s (str), got {type(value).__name__}: {value!r:.60}")
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise ValueError(f"{name}[{i}]: expected a {what} (a str), got {type(item).__name__}: {item!r:.40}")
+    return list(value)
+
+
 def require_finite_loss_value(value: float, where: str) -> float:
     """``value``, the loss of a training step, if it is finite; ``where`` says which step.
 

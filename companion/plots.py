@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._axes import require_axes
+from ._checks import require_str_list
 from .diagrams import CARRIED_COLOUR
 
 
@@ -252,11 +253,7 @@ def plot_word_attention(
     ``words_per_line`` is not a positive integer, or ``ax`` is neither ``None`` nor a matplotlib
     Axes.
     """
-    if isinstance(words, str) or not isinstance(words, Sequence) or not words:
-        raise ValueError(f"words: expected a non-empty list of words, got {words!r:.60}")
-    for i, word in enumerate(words):
-        if not isinstance(word, str):
-            raise ValueError(f"words[{i}]: expected a word (a str), got {type(word).__name__}: {word!r}")
+    words = require_str_list("words", words, "word")
     if hasattr(weights, "detach"):  # a torch tensor, maybe on a GPU
         weights = weights.detach().cpu().numpy()
     try:

@@ -13,18 +13,9 @@ from typing import Sequence
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from .._checks import is_integer, require_positive_int
+from .._checks import is_integer, require_positive_int, require_str_list
 from ..data.inspec import tokenize
 from ..metrics import keyphrase_scores
-
-
-def _require_texts(name: str, texts) -> list[str]:
-    if isinstance(texts, str) or not isinstance(texts, Sequence) or not texts:
-        raise ValueError(f"{name}: expected a non-empty list of texts (str), got {type(texts).__name__}: {texts!r:.60}")
-    for i, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise ValueError(f"{name}[{i}]: expected a text (a str), got {type(text).__name__}: {text!r:.60}")
-    return list(texts)
 
 
 def _is_word(token: str) -> bool:
@@ -85,7 +76,7 @@ class TfidfKeyphraseExtractor:
 
         Raises ``ValueError`` if ``texts`` is not a non-empty list of strings.
         """
-        texts = _require_texts("texts", texts)
+        texts = require_str_list("texts", texts, "text")
         vectorizer = TfidfVectorizer(analyzer=self.candidates, smooth_idf=True)
         vectorizer.fit(texts)
         self.idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_.tolist()))
@@ -121,7 +112,7 @@ class TfidfKeyphraseExtractor:
         a non-empty list of positive integers, ``gold`` does not hold one phrase list per text,
         and as :meth:`scores` does.
         """
-        texts = _require_texts("texts", texts)
+        texts = require_str_list("texts", texts, "text")
         if isinstance(ks, str) or not isinstance(ks, Sequence) or not ks or not all(is_integer(k) and k >= 1 for k in ks):
             raise ValueError(f"ks: expected a non-empty list of positive integers, got {ks!r:.60}")
         ranked = [[c for c, _ in self.scores(text)] for text in texts]
