@@ -1,12 +1,16 @@
-"""Tables the chapters display: tagged sentences side by side, and a recurrent network's memory step by step."""
+"""Tables the chapters display: tagged sentences side by side, a recurrent network's memory step by step, and attention weights as a heatmap."""
 from __future__ import annotations
 
+import html
 from typing import Sequence
 
+import matplotlib
+import numpy as np
 import pandas as pd
 import torch
+from IPython.display import HTML
 
-from ._checks import require_non_negative_int
+from ._checks import require_non_negative_int, require_str_list
 from ._validate import describe_shape, require_floating, require_tensor
 from .data.tagging import require_tag_sequence
 from .encoding.words import _require_words
@@ -118,3 +122,63 @@ def memory_cell_table(steps, decimals: int = 4) -> pd.DataFrame:
         },
         index=pd.RangeIndex(1, len(steps) + 1, name="t"),
     )
+
+
+def attention_heatmap(source_tokens: Sequence[str], output_tokens: Sequence[str], weights,
+                      caption: str | None = None, decimals: int = 2) -> HTML:
+    r"""Attention weights :math:`\alpha_{ij}` as a heatmap table: one row per output token, one column per source token (chapter 6).
+
+    Row :math:`i` is the :math:`i`-th output token :math:`y_i` and holds the weights
+    :math:`\alpha_{i1} \dots \alpha_{iS}` with which the decoder read the source tokens
+    :math:`x_1 \dots x_S` when it emitted :math:`y_i`, as the question-and-answer chapter draws
+    them (Bahdanau et al. 2015, figure 3): ``weights`` is the ``(steps, S)`` matrix of one
+    sentence, for instance :attr:`~companion.seq2seq.Translation.weights` with the padding cut
+    off. Each cell is shaded on a fixed scale from 0 (white) to 1 (darkest), so heatmaps of
+    different sentences can be compared, and shows its weight to ``decimals`` places.
+
+    An HTML table rather than a matplotlib image, so that Chinese and other scripts are drawn by
+    the reader's browser with its own fonts, and a wide matrix scrolls sideways on a phone
+    instead of shrinking. Returns an ``IPython.display.HTML`` object (display it, or read
+    its ``data``).
+
+    Raises ``ValueError`` if ``source_tokens`` or ``output_tokens`` is not a non-empty list of
+    strings, ``weights`` is not a ``(len(output_tokens), len(source_tokens))`` matrix of finite
+    numbers in :math:`[0, 1]`, ``caption`` is neither ``None`` nor a string, or ``decimals`` is
+    not a non-negative integer.
+    """
+    sources = require_str_list("source_tokens", source_tokens, "token")
+    outputs = require_str_list("output_tokens", output_tokens, "token")
+    if hasattr(weights, "detach"):  # a torch tensor, maybe on a GPU
+        weights = weights.detach().cpu().numpy()
+    try:
+        values = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"weights: expected a matrix of numbers, got {type(weights).__name__}") from None
+    expected = (len(outputs), len(sources))
+    if values.shape != expected:
+        raise ValueError(
+            f"weights: expected shape {expected} (one row per output token, one column per source token), "
+            f"got shape {values.shape}"
+        )
+    if not np.all(np.isfinite(values)) or np.any(values < 0) or np.any(values > 1 + 1e-6):
+        raise ValueError("weights: expected finite weights in [0, 1], got some outside it, NaN or inf")
+    if caption is not None and not isinstance(caption, str):
+        raise ValueError(f"caption: expected None or a string, got {type(caption).__name__}")
+    decimals = require_non_negative_int("decimals", decimals)
+    colours = matplotlib.colormaps["Blues"]
+    cell = "padding:0.15em 0.3em;text-align:center;font-size:0.8em;min-width:2.2em"
+    label = "padding:0.15em 0.3em;text-align:center;font-size:0.95em"
+    head = "".join(f'<th style="{label}">{html.escape(token)}</th>' for token in sources)
+    rows = []
+    for token, row in zip(outputs, values):
+        shaded = []
+        for weight in row:
+            background = matplotlib.colors.to_hex(colours(float(weight)))
+            ink = "white" if weight > 0.55 else "black"
+            shaded.append(f'<td style="{cell};background:{background};color:{ink}">{weight:.{decimals}f}</td>')
+        rows.append(f'<tr><th style="{label};text-align:right">{html.escape(token)}</th>'
+                    + "".join(shaded) + "</tr>")
+    title = f'<caption style="caption-side:top">{html.escape(caption)}</caption>' if caption else ""
+    table = (f'<table class="attention-heatmap" style="border-collapse:collapse;margin:0">{title}'
+             f'<tr><th style="{label}"></th>{head}</tr>{"".join(rows)}</table>')
+    return HTML(f'<div style="overflow-x:auto;max-width:100%">{table}</div>')
