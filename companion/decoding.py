@@ -205,11 +205,13 @@ def beam_search(
     extends each by every token, and keeps the ``beam_width`` best extensions that do not end in
     ``eos_id``; those ending in ``eos_id`` that rank above the last one kept leave the beam as
     finished hypotheses, scored by :func:`length_normalised`. The search of an input stops when
-    ``beam_width`` hypotheses have finished, or when the best finished score is at least what
-    any live one can still reach (its log-probability only falls, so its score is at most that
-    log-probability over ``max_length`` tokens), or after ``max_length`` tokens; live
-    hypotheses left then are returned unfinished. ``beam_width=1`` is greedy decoding: the most
-    probable token at each step.
+    the best finished score is at least what any live one can still reach (its log-probability
+    only falls, so its score is at most that log-probability over ``max_length`` tokens); when
+    ``beam_width`` hypotheses have finished and the ``beam_width``-th best of them scores at
+    least every live one's score as it stands (the usual heuristic: exact for
+    ``length_penalty=0``, a guess otherwise, since a live hypothesis's mean can still rise); or
+    after ``max_length`` tokens. Live hypotheses left then are returned unfinished.
+    ``beam_width=1`` is greedy decoding: the most probable token at each step.
 
     ``step(previous, states)`` runs the decoder one step for ``n`` hypotheses at once:
     ``previous`` their last tokens (``bos_id`` at the start), ``states`` their decoder states;
@@ -264,11 +266,17 @@ def beam_search(
                 else:
                     beams[b].append((log_prob, tokens + (token,), state))
             if finished[b] and beams[b]:
-                best_done = max(h.score for h in finished[b])
-                # A live hypothesis's log-probability can only fall, and its score is at best
-                # that log-probability spread over max_length tokens.
+                scores = sorted((h.score for h in finished[b]), reverse=True)
+                # A live hypothesis's log-probability can only fall, so its score is at best
+                # that log-probability spread over max_length tokens: past this, none can win.
                 bound = max(lp for lp, _, _ in beams[b]) / max_length**length_penalty
-                if len(finished[b]) >= beam_width or best_done >= bound:
+                # Stopping as soon as `beam_width` outputs have ended would return short early
+                # endings ahead of a better output still being extended; wait until the
+                # `beam_width`-th best of them also beats every live one scored as it stands.
+                settled = len(scores) >= beam_width and scores[beam_width - 1] >= max(
+                    length_normalised(lp, length, length_penalty) for lp, _, _ in beams[b]
+                )
+                if scores[0] >= bound or settled:
                     beams[b] = []
     results = []
     for b, beam in enumerate(beams):

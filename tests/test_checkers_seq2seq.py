@@ -334,7 +334,9 @@ def beam_search_by_steps(seed, vocab, starts, eos, width, max_length, alpha):
             done += [(t, lp, length_normalised(lp, length, alpha), True) for t, lp in finished]
             if done and beams:  # the same stop as beam_search's
                 bound = max(lp for _, lp in beams) / max_length**alpha
-                if len(done) >= width or max(d[2] for d in done) >= bound:
+                scores = sorted((d[2] for d in done), reverse=True)
+                live = max(length_normalised(lp, length, alpha) for _, lp in beams)
+                if scores[0] >= bound or (len(scores) >= width and scores[width - 1] >= live):
                     beams = []
         hypotheses = done + [(t, lp, length_normalised(lp, len(t), alpha), False) for t, lp in beams]
         results.append(sorted(hypotheses, key=lambda h: (not h[3], -h[2], h[0]))[:width])

@@ -216,6 +216,29 @@ def test_a_wider_beam_finds_what_greedy_misses():
     assert greedy.tokens[0] == 3 and greedy.log_prob < wide.log_prob
 
 
+def test_early_endings_do_not_stop_the_search_before_the_best_output_ends():
+    # Width 2, mean log-probability per token. Two poor outputs end within two steps ("" and
+    # "4"), while the best one, "3 3", is still live; the search must go on until it ends too
+    # and outranks them, as greedy decoding finds it.
+    probabilities = {
+        (BOS,): [0, 0, 0.25, 0.6, 0.15],
+        (BOS, 3): [0, 0, 0.05, 0.9, 0.05],
+        (BOS, 4): [0, 0, 0.5, 0, 0.5],
+        (BOS, 3, 3): [0, 0, 1.0, 0, 0],
+    }
+
+    def table(history):
+        with np.errstate(divide="ignore"):
+            return np.log(np.array(probabilities.get(history, [0, 0, 1.0, 0, 0])))
+
+    greedy = beam_search(table_step(table), [()], BOS, EOS, beam_width=1, max_length=5)[0][0]
+    wide = beam_search(table_step(table), [()], BOS, EOS, beam_width=2, max_length=5)[0]
+    assert greedy.tokens == (3, 3) and greedy.finished
+    assert wide[0].tokens == (3, 3) and wide[0].finished
+    assert wide[0].score == pytest.approx(math.log(0.6 * 0.9) / 3)
+    assert all(h.finished for h in wide) and wide[1].score < wide[0].score
+
+
 def test_hypotheses_cut_off_at_max_length_are_unfinished():
     never_ends = lambda history: np.log(np.array([1e-9, 1e-9, 1e-9, 0.5, 0.5]))  # EOS almost never
     result = beam_search(table_step(never_ends), [()], BOS, EOS, beam_width=2, max_length=3)
