@@ -81,6 +81,14 @@ from .tatoeba import (
     split_tatoeba,
     tatoeba_vocabulary,
 )
+from .grammar import (
+    GRAMMAR_LABELS,
+    GRAMMAR_LEXICON,
+    GRAMMAR_RULES,
+    count_parses,
+    format_grammar,
+    generate_trees,
+)
 from .treebank import (
     TREEBANK_FILE,
     ParsingPair,
@@ -181,4 +189,10 @@ __all__ = [
     "load_treebank",
     "parsing_pairs",
     "split_treebank",
+    "GRAMMAR_LABELS",
+    "GRAMMAR_LEXICON",
+    "GRAMMAR_RULES",
+    "count_parses",
+    "format_grammar",
+    "generate_trees",
 ]
