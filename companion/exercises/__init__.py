@@ -16,7 +16,8 @@ global norm), ``checkers_gradients.py`` (chapter 5: clipping torch gradients in 
 ``checkers_memory.py`` (chapter 5: a Clockwork RNN's schedule, the echo test of a reservoir),
 ``checkers_sentiment.py`` (chapter 6: the n-grams of a sentence),
 ``checkers_key_terms.py`` (chapter 6: key phrases read back from BIO tags) and
-``checkers_seq2seq.py`` (chapter 6: attention with padding, one step of beam search). ``strip_solutions``
+``checkers_seq2seq.py`` (chapter 6: attention with padding, one step of beam search),
+``checkers_trees.py`` (chapter 6: a tree as the token sequence of parsing as translation). ``strip_solutions``
 (``student_copies.py``) writes a chapter without its solutions:
 ``python -m companion.exercises book/slot_filling.ipynb student/slot_filling.ipynb``.
 """
@@ -30,6 +31,7 @@ from .checkers_key_terms import check_bio_phrases
 from .checkers_memory import check_clockwork_schedule, check_echo_test
 from .checkers_sentiment import check_ngrams
 from .checkers_seq2seq import BEAM_BY_HAND_EXAMPLE, check_beam_step, check_masked_dot_attention
+from .checkers_trees import check_linearize
 from .checkers_variants import check_bidirectional_jordan, check_reverse_padded, check_weight_counts
 from .harness import DEFAULT_TIMEOUT, Feedback, Outcome, run_student
 from .student_copies import strip_solutions
@@ -53,6 +55,7 @@ __all__ = [
     "check_gru_step",
     "check_jordan_gradients",
     "check_letter_trigrams",
+    "check_linearize",
     "check_ngrams",
     "check_peephole_parameters",
     "check_reverse_padded",
