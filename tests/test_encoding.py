@@ -1,6 +1,7 @@
+import pytest
 import torch
 
-from companion.encoding import OTHER, OneOfN, TrigramHasher, letter_trigrams
+from companion.encoding import OTHER, OneOfN, TrigramHasher, Vocabulary, letter_trigrams
 
 
 def test_one_of_n_has_an_other_dimension():
@@ -46,3 +47,41 @@ def test_context_window_joins_neighbours_with_zeros_beyond_the_edges():
     windows = context_window(e, 1)[:, 0].tolist()
     assert windows == [[0, 1, 2], [1, 2, 3], [2, 3, 0]]
     assert torch.equal(context_window(e, 0), e)
+
+
+# ------------------------------------------------------------------------------------------
+# Vocabulary.from_sequences: the one place where a training set's words are counted
+
+
+
+def test_from_sequences_keeps_words_seen_often_enough_in_order_of_first_appearance():
+    vocab = Vocabulary.from_sequences([["b", "a", "b"], ["c", "a", "d"]], min_count=2)
+    assert vocab.entries == ("<pad>", "<unk>", "b", "a")
+    assert vocab.index("c") == vocab.unknown_id == 1 and vocab.pad_id == 0
+
+
+def test_from_sequences_puts_the_specials_after_pad_and_unknown():
+    vocab = Vocabulary.from_sequences([["(S", "XX", ")S"]], specials=("<s>", "</s>"))
+    assert vocab.entries == ("<pad>", "<unk>", "<s>", "</s>", "(S", "XX", ")S")
+
+
+def test_from_sequences_counts_words_after_digit_mapping():
+    vocab = Vocabulary.from_sequences([["flight", "123"], ["flight", "456"]], min_count=2, map_digits=True)
+    assert vocab.entries == ("<pad>", "<unk>", "flight", "DIGIT" * 3) and vocab.index("789") == 3
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: Vocabulary.from_sequences([["a"]], min_count=0), r"min_count: expected a positive integer"),
+    (lambda: Vocabulary.from_sequences([["a"]], min_count=3), r"min_count: expected a count that some word reaches \(at most 1\), got 3"),
+    (lambda: Vocabulary.from_sequences([]), r"sequences: expected at least one sentence"),
+    (lambda: Vocabulary.from_sequences("a b"), r"sequences: expected lists of words, got a str"),
+    (lambda: Vocabulary.from_sequences([["a"], "b c"]), r"sequences\[1\]: expected a list of words, got str"),
+    (lambda: Vocabulary.from_sequences([["a", "b c"]]), r"sequences\[0\]\[1\]: expected one non-empty word without spaces"),
+    (lambda: Vocabulary.from_sequences([["a"]], specials="<s>"), r"specials: expected a list of words"),
+    (lambda: Vocabulary.from_sequences([["a"]], specials=("<s>", "<s>")), r"specials: expected distinct entries other than"),
+    (lambda: Vocabulary.from_sequences([["a"]], specials=("<pad>",)), r"specials: expected distinct entries other than"),
+    (lambda: Vocabulary.from_sequences([["a"]], specials=("a",)), r"specials: expected entries that are not tokens of the text, got \['a'\]"),
+])
+def test_from_sequences_names_the_bad_argument(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -199,7 +199,7 @@ _TOY = [_pair(f"Sentence {i}.", f"句子{i}。") for i in range(20)]
     (lambda: group_references([_pair("Hi.", "嗨。"), "x"]), r"pairs\[1\]: expected a TranslationPair"),
     (lambda: tatoeba_vocabulary(_TOY, "french"), "side: expected one of 'chinese', 'english'"),
     (lambda: tatoeba_vocabulary(_TOY, "chinese", min_count=0), "min_count: expected a positive integer"),
-    (lambda: tatoeba_vocabulary(_TOY, "chinese", min_count=99), "min_count: expected a count that some token"),
+    (lambda: tatoeba_vocabulary(_TOY, "chinese", min_count=99), "min_count: expected a count that some word"),
     (lambda: tatoeba_vocabulary(_TOY, "english", specials="<s>"), "specials: expected a list of words"),
     (lambda: tatoeba_vocabulary(_TOY, "english", specials=("<s>", "<s>")), "specials: expected distinct entries other than"),
     (lambda: tatoeba_vocabulary(_TOY, "english", specials=("<unk>",)), "specials: expected distinct entries other than"),

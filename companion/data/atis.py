@@ -24,12 +24,10 @@ Design choices:
 """
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from .._checks import require_positive_int
-from ..encoding import Vocabulary, replace_digits
+from ..encoding import Vocabulary
 from .download import RemoteFile, fetch
 from .tagging import BIO_FORM, TaggedSentence, TagSet, is_bio_tag, require_tagged_sentences, tagset_of
 from .text import read_lines
@@ -181,17 +179,8 @@ def word_vocabulary(
     ``min_count`` is not a positive integer or no word reaches it, or if ``sentences`` is not a
     non-empty list of :class:`~companion.data.TaggedSentence`.
     """
-    require_positive_int("min_count", min_count)
-    normalize = replace_digits if map_digits else (lambda word: word)
     sentences = require_tagged_sentences("sentences", sentences)
-    counts = Counter(normalize(word) for sentence in sentences for word in sentence.words)
-    kept = [word for word, count in counts.items() if count >= min_count]
-    if not kept:
-        raise ValueError(
-            f"min_count: expected a count that some word reaches (at most {max(counts.values())}), "
-            f"got {min_count}"
-        )
-    return Vocabulary(kept, padding=True, map_digits=map_digits)
+    return Vocabulary.from_sequences([s.words for s in sentences], min_count=min_count, map_digits=map_digits)
 
 
 def intent_vocabulary(sentences: Iterable[TaggedSentence]) -> Vocabulary:

@@ -15,12 +15,11 @@ read once.
 """
 from __future__ import annotations
 
-from collections import Counter
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from .._checks import is_integer, is_real, require_non_negative_int, require_positive_int
+from .._checks import is_integer, is_real, require_non_negative_int
 from ..encoding import Vocabulary
 from .download import RemoteFile, fetch
 from .text import read_lines
@@ -175,12 +174,4 @@ def polarity_vocabulary(sentences: Sequence[PolaritySentence], *, min_count: int
     integer, or one that no word reaches.
     """
     sentences = _require_sentences(sentences)
-    require_positive_int("min_count", min_count)
-    counts = Counter(word for sentence in sentences for word in sentence.words)
-    kept = [word for word, count in counts.items() if count >= min_count]
-    if not kept:
-        raise ValueError(
-            f"min_count: expected a count that some word reaches (at most {max(counts.values(), default=0)}), "
-            f"got {min_count}"
-        )
-    return Vocabulary(kept, padding=True)
+    return Vocabulary.from_sequences([s.words for s in sentences], min_count=min_count)

@@ -23,7 +23,6 @@ Design choices:
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -32,7 +31,6 @@ from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
 
 from .._checks import is_real, require_choice, require_non_negative_int, require_positive_int
 from ..encoding import Vocabulary
-from ..encoding.words import PAD_TOKEN, UNKNOWN_TOKEN, _require_words
 from .download import RemoteFile, fetch
 from .text import read_lines
 
@@ -315,27 +313,7 @@ def tatoeba_vocabulary(
     """
     pairs = _require_pairs(pairs)
     require_choice("side", side, TATOEBA_SIDES)
-    require_positive_int("min_count", min_count)
-    if isinstance(specials, (list, tuple)) and not specials:
-        specials = []
-    else:
-        specials = _require_words("specials", specials)
-        repeated = sorted({s for s in specials if specials.count(s) > 1})
-        reserved = sorted({PAD_TOKEN, UNKNOWN_TOKEN} & set(specials))
-        if repeated or reserved:
-            raise ValueError(
-                f"specials: expected distinct entries other than {PAD_TOKEN} and {UNKNOWN_TOKEN}, "
-                f"got {specials}"
-            )
     tokenize = chinese_tokens if side == "chinese" else english_tokens
-    counts = Counter(token for pair in pairs for token in tokenize(getattr(pair, side)))
-    kept = [token for token, count in counts.items() if count >= min_count]
-    if not kept:
-        raise ValueError(
-            f"min_count: expected a count that some token reaches (at most {max(counts.values(), default=0)}), "
-            f"got {min_count}"
-        )
-    clashing = sorted(set(specials) & set(kept))
-    if clashing:
-        raise ValueError(f"specials: expected entries that are not tokens of the {side} text, got {clashing}")
-    return Vocabulary(list(specials) + kept, padding=True)
+    return Vocabulary.from_sequences(
+        [tokenize(getattr(pair, side)) for pair in pairs], min_count=min_count, specials=specials
+    )

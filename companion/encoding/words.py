@@ -239,6 +239,56 @@ class Vocabulary:
         self.pad_id: int | None = self._index[PAD_TOKEN] if padding else None
         self.unknown_id: int = self._index[UNKNOWN_TOKEN]
 
+    @classmethod
+    def from_sequences(
+        cls,
+        sequences: Iterable[Sequence[str]],
+        *,
+        min_count: int = 1,
+        specials: Sequence[str] = (),
+        map_digits: bool = False,
+    ) -> "Vocabulary":
+        """The vocabulary of the words seen at least ``min_count`` times in ``sequences``, in order of first appearance (chapters 2 and 6).
+
+        Build it from the training part only: with ``min_count=2`` the words seen once map to
+        ``<unk>``, so that the ``<unk>`` embedding is trained on rare words and stands in for the
+        unseen words of validation and test. Ids: ``<pad>`` 0, ``<unk>`` 1, then ``specials``
+        (a decoder's start and end markers, such as ``<s>`` and ``</s>``), then the words. With
+        ``map_digits`` the words are counted, and looked up, after :func:`replace_digits`.
+        Raises ``ValueError`` for a ``min_count`` that is not a positive integer or that no
+        word reaches, ``sequences`` that hold no word or a sequence that is not a list of words,
+        and ``specials`` that are not distinct words, are ``<pad>`` or ``<unk>``, or are words of
+        ``sequences``.
+        """
+        require_positive_int("min_count", min_count)
+        if isinstance(specials, (list, tuple)) and not specials:
+            specials = []
+        else:
+            specials = _require_words("specials", specials)
+            repeated = sorted({s for s in specials if specials.count(s) > 1})
+            reserved = sorted({PAD_TOKEN, UNKNOWN_TOKEN} & set(specials))
+            if repeated or reserved:
+                raise ValueError(
+                    f"specials: expected distinct entries other than {PAD_TOKEN} and {UNKNOWN_TOKEN}, got {specials}"
+                )
+        if isinstance(sequences, (str, bytes)):
+            raise ValueError(f"sequences: expected lists of words, got a {type(sequences).__name__}: {sequences!r:.60}")
+        normalize = replace_digits if map_digits else (lambda word: word)
+        counts: Counter[str] = Counter()
+        for i, sequence in enumerate(sequences):
+            counts.update(normalize(word) for word in _require_words(f"sequences[{i}]", sequence))
+        if not counts:
+            raise ValueError("sequences: expected at least one sentence, got none")
+        kept = [word for word, count in counts.items() if count >= min_count]
+        if not kept:
+            raise ValueError(
+                f"min_count: expected a count that some word reaches (at most {max(counts.values())}), got {min_count}"
+            )
+        clashing = sorted(set(specials) & set(kept))
+        if clashing:
+            raise ValueError(f"specials: expected entries that are not tokens of the text, got {clashing}")
+        return cls(specials + kept, padding=True, map_digits=map_digits)
+
     def normalize(self, word: str) -> str:
         """The form under which ``word`` is looked up."""
         return replace_digits(word) if self.map_digits else _require_word("word", word)
