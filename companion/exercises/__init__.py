@@ -15,8 +15,10 @@ parameters), ``checkers_bptt.py`` (chapter 4: BPTT for the Jordan network, clipp
 global norm), ``checkers_gradients.py`` (chapter 5: clipping torch gradients in place),
 ``checkers_memory.py`` (chapter 5: a Clockwork RNN's schedule, the echo test of a reservoir),
 ``checkers_sentiment.py`` (chapter 6: the n-grams of a sentence),
-``checkers_key_terms.py`` (chapter 6: key phrases read back from BIO tags) and
+``checkers_key_terms.py`` (chapter 6: key phrases read back from BIO tags),
+``checkers_ctc.py`` (chapter 6: collapsing a CTC path, counting alignments),
 ``checkers_seq2seq.py`` (chapter 6: attention with padding, one step of beam search),
+``checkers_vectors.py`` (chapter 6: nearest neighbours by cosine distance) and
 ``checkers_trees.py`` (chapter 6: a tree as the token sequence of parsing as translation). ``strip_solutions``
 (``student_copies.py``) writes a chapter without its solutions:
 ``python -m companion.exercises book/slot_filling.ipynb student/slot_filling.ipynb``.
@@ -32,6 +34,7 @@ from .checkers_memory import check_clockwork_schedule, check_echo_test
 from .checkers_sentiment import check_ngrams
 from .checkers_seq2seq import BEAM_BY_HAND_EXAMPLE, check_beam_step, check_masked_dot_attention
 from .checkers_trees import check_linearize
+from .checkers_vectors import check_cosine_neighbours
 from .checkers_variants import check_bidirectional_jordan, check_reverse_padded, check_weight_counts
 from .harness import DEFAULT_TIMEOUT, Feedback, Outcome, run_student
 from .student_copies import strip_solutions
@@ -48,6 +51,7 @@ __all__ = [
     "check_clip",
     "check_clip_grad_norm",
     "check_clockwork_schedule",
+    "check_cosine_neighbours",
     "check_count_alignments",
     "check_ctc_collapse",
     "check_echo_test",
