@@ -27,7 +27,8 @@ import pytest
 MEMORY_BUDGET_MB = 1500
 SECONDS_BUDGET = {"slot_filling": 120, "rnn_variants": 360, "lstm": 360, "bptt": 300, "gradient_problems": 360,
                   "long_memory": 360,
-                  "sentiment": 360, "key_terms": 360, "ctc": 360}
+                  "sentiment": 360, "key_terms": 360, "ctc": 360,
+                  "translation": 360, "autoencoders": 360, "parsing": 360}
 DEFAULT_SECONDS_BUDGET = 360
 RUNAWAY_FACTOR = 2.0
 REPORT = Path(__file__).resolve().parent / "_build" / "chapter-costs.json"

@@ -24,7 +24,7 @@ import companion
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 API_FOLDER = REPO_ROOT / "book" / "api"
-CHAPTERS = ("slot_filling", "rnn_variants", "lstm", "bptt", "gradient_problems", "long_memory", "sentiment", "key_terms", "ctc")
+CHAPTERS = ("slot_filling", "rnn_variants", "lstm", "bptt", "gradient_problems", "long_memory", "sentiment", "key_terms", "ctc", "translation", "autoencoders", "parsing")
 
 # An `.. automodule::` directive and its option lines.
 AUTOMODULE = re.compile(r"^\s*\.\. automodule::\s+(\S+)\s*\n((?:[ \t]+:[\w-]+:.*\n)*)", re.MULTILINE)

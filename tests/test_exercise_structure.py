@@ -13,7 +13,7 @@ import pytest
 from companion.exercises import strip_solutions
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
-CHAPTERS = ["slot_filling", "rnn_variants", "lstm", "bptt", "gradient_problems", "long_memory", "sentiment", "key_terms", "ctc"]
+CHAPTERS = ["slot_filling", "rnn_variants", "lstm", "bptt", "gradient_problems", "long_memory", "sentiment", "key_terms", "ctc", "translation", "autoencoders", "parsing"]
 
 _EXERCISE = re.compile(r"^(`{3,})\{exercise\}[^\n]*\n:label: (\S+)\n(.*?)^\1\s*$", re.M | re.S)
 _SOLUTION_START = re.compile(r"\{solution-start\}\s+(\S+)")
