@@ -137,14 +137,24 @@ def test_student_copy_has_no_solutions(tmp_path):
 
 
 def test_student_copy_from_the_command_line(tmp_path):
+    # a Colab edition (book/_ext/myst_markdown.py): plain Markdown, solution cells tagged
+    edition = tmp_path / "slot_filling.ipynb"
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": "#### Exercise 1.1 (Count)\n\nCount."},
+             {"cell_type": "markdown", "metadata": {"tags": ["solution"]}, "source": "<details>\n\n42\n\n</details>"},
+             {"cell_type": "code", "metadata": {}, "source": "check(stub)", "outputs": [{"output_type": "stream",
+              "name": "stdout", "text": "Not yet"}], "execution_count": 3}]
+    edition.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     command = [sys.executable, "-m", "companion.exercises"]
     root = CHAPTER_1.parents[1]
     usage = subprocess.run(command, cwd=root, capture_output=True, text=True)
     assert usage.returncode != 0 and "usage: python -m companion.exercises" in usage.stderr
     copy = tmp_path / "student" / "slot_filling.ipynb"
-    done = subprocess.run([*command, str(CHAPTER_1), str(copy)], cwd=root, capture_output=True, text=True)
+    done = subprocess.run([*command, str(edition), str(copy)], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "written without its 5 solutions" in done.stdout and copy.exists()
+    assert "written without its 1 solutions" in done.stdout
+    kept = json.loads(copy.read_text())["cells"]
+    assert [cell["source"] for cell in kept] == ["#### Exercise 1.1 (Count)\n\nCount.", "check(stub)"]
+    assert kept[1]["outputs"] == [] and kept[1]["execution_count"] is None
 
 
 @pytest.mark.parametrize("start, end", [(True, False), (False, True)])

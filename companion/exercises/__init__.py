@@ -20,8 +20,8 @@ global norm), ``checkers_gradients.py`` (chapter 5: clipping torch gradients in 
 ``checkers_seq2seq.py`` (chapter 6: attention with padding, one step of beam search),
 ``checkers_vectors.py`` (chapter 6: nearest neighbours by cosine distance) and
 ``checkers_trees.py`` (chapter 6: a tree as the token sequence of parsing as translation). ``strip_solutions``
-(``student_copies.py``) writes a chapter without its solutions:
-``python -m companion.exercises book/slot_filling.ipynb student/slot_filling.ipynb``.
+(``student_copies.py``) writes a chapter's Colab edition without its solutions:
+``python -m companion.exercises colab/book/slot_filling.ipynb student/slot_filling.ipynb``.
 """
 from .answers import read_count, read_numbers
 from .checkers import check_elman_step, check_letter_trigrams
