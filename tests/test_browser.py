@@ -31,8 +31,8 @@ pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = "book/slot_filling"
-BINDER_URL = "https://mybinder.org/v2/gh/rnn-course/rnn-course/main?urlpath=lab/tree/book/slot_filling.ipynb"
-COLAB_URL = "https://colab.research.google.com/github/rnn-course/rnn-course/blob/main/book/slot_filling.ipynb"
+BINDER_URL = "https://mybinder.org/v2/gh/rnn-course/rnn-course/colab?urlpath=lab/tree/book/slot_filling.ipynb"
+COLAB_URL = "https://colab.research.google.com/github/rnn-course/rnn-course/blob/colab/book/slot_filling.ipynb"
 
 CHROMIUM_ARGS = [
     "--headless",
