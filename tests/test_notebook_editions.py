@@ -278,3 +278,37 @@ def test_the_student_edition_is_the_command_lines_copy_of_the_colab_edition(chap
         c["source"] for c in colab_cells
         if c["cell_type"] == "code" and "solution" not in c["metadata"].get("tags", [])]
     assert re.search(r"^#### Exercise ", text, re.M) and re.search(r"^check_\w+\(", text, re.M)
+
+
+@pytest.mark.slow
+def test_a_book_with_a_chapter_it_cannot_convert_fails_to_build(tmp_path):
+    # a book of one page and one chapter, built by Jupyter Book with the course's extension
+    (tmp_path / "intro.md").write_text("# A book\n")
+    (tmp_path / "bad.ipynb").write_text(json.dumps(notebook("# Bad\n\nFine.", "```{youtube} abc\n```")))
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: bad\n")
+    (tmp_path / "_config.yml").write_text(
+        "title: A book\nexecute:\n  execute_notebooks: 'off'\nhtml:\n  baseurl: https://example.org/book/\n"
+        f"sphinx:\n  local_extensions:\n    notebook_editions: {REPO_ROOT / 'book' / '_ext'}\n")
+    build = subprocess.run(
+        [sys.executable, "-c", "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
+         "build", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert build.returncode != 0
+    assert re.search(r"notebook_editions: bad\.ipynb, cell 1: unknown directive \{youtube\}",
+                     build.stdout + build.stderr), (build.stdout + build.stderr)[-3000:]
+
+
+@pytest.mark.slow
+def test_the_student_editions_checkers_run_on_their_stubs(editions, tmp_path):
+    # chapter 1's first two coding exercises, as a student runs them before writing anything
+    cells = json.loads((editions / "student" / "slot_filling.ipynb").read_text(encoding="utf-8"))["cells"]
+    code_sources = ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    program = []
+    for name in ("my_trigrams", "my_step"):
+        stub = next(source for source in code_sources if source.startswith(f"def {name}("))
+        checker = next(source for source in code_sources if re.search(rf"^check_\w+\({name}\)", source, re.M))
+        *before, verdict = checker.rstrip().splitlines()
+        program += [stub, "\n".join([*before, f"print({verdict})"])]
+    run = subprocess.run([sys.executable, "-c", "\n\n".join(program)], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("Not yet: the function is still a stub") == 2, run.stdout

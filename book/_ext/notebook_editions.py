@@ -51,12 +51,13 @@ class SphinxResolver:
     def __init__(self, app, docname: str):
         self.app, self.env, self.docname = app, app.env, docname
         self.baseurl = app.config.html_baseurl.rstrip("/") + "/"
-        self.cite = self.env.get_domain("cite")
 
     def _resolve(self, domain: str, kind: str, target: str):
         node = pending_xref("", refdomain=domain, reftype=kind, reftarget=target,
                             refdoc=self.docname, refexplicit=False)
         node.source, node.line = self.env.doc2path(self.docname), 0
+        if domain not in self.env.domains:
+            raise KeyError(f"the book has no {domain!r} domain (a Sphinx extension not loaded)")
         resolved = self.env.get_domain(domain).resolve_xref(
             self.env, self.docname, self.app.builder, kind, target, node, nodes.inline("", ""))
         if resolved is None or not resolved.astext():
@@ -107,7 +108,9 @@ class SphinxResolver:
         # HTML inside Markdown: pybtex's Markdown backend escapes every dot of a URL's text,
         # and some renderers show the backslashes
         html = pybtex.plugin.find_plugin("pybtex.backends", "html")()
-        entries = [citation for citation in self.cite.citations
+        if "cite" not in self.env.domains:
+            raise KeyError("the book does not load sphinxcontrib.bibtex")
+        entries = [citation for citation in self.env.get_domain("cite").citations
                    if citation.bibliography_key.docname == self.docname]
         if not entries:
             raise KeyError("a bibliography with no entries")
