@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 # =======================================================================================
-# The built book: one Jupyter Book build per test session, shared by test_book.py and
-# test_browser.py. Self-contained: uses only the names defined in this section.
+# The built book: one Jupyter Book build per test session, shared by test_book.py,
+# test_browser.py and the notebook editions' tests. Self-contained: uses only the names
+# defined in this section.
 # =======================================================================================
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -73,6 +75,50 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
     html = output / "_build" / "html"
     assert (html / "index.html").is_file(), f"no index.html in {html}"
     return BuiltBook(html=html, log=log, seconds=seconds)
+
+
+# =======================================================================================
+# Headless Chromium driven by Playwright: one browser per test session, shared by every
+# browser test (Playwright's sync API cannot run twice at once in one thread).
+# =======================================================================================
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def find_chromium() -> str | None:
+    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium"]
+    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser")]
+    return next((c for c in candidates if c and Path(c).is_file()), None)
+
+
+def skip_or_fail(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: the browser tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = find_chromium()
+    if executable is None:
+        skip_or_fail("no Chromium executable found (apt-get install chromium, or set CHROMIUM_PATH)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 # =======================================================================================

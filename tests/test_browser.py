@@ -34,16 +34,6 @@ CHAPTER = "book/slot_filling"
 BINDER_URL = "https://mybinder.org/v2/gh/rnn-course/rnn-course/colab?urlpath=lab/tree/book/slot_filling.ipynb"
 COLAB_URL = "https://colab.research.google.com/github/rnn-course/rnn-course/blob/colab/book/slot_filling.ipynb"
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 30_000
 WIDGETS_TIMEOUT_MS = 10_000
 
@@ -57,18 +47,6 @@ WIDGETS_DRAWN = """() => !document.querySelector('script[src*="html-manager/"]')
   return area && area.classList.contains("widget-subarea")
     && (area.querySelector(".jupyter-widgets") || /Error displaying widget/.test(area.textContent));
 })"""
-
-
-def find_chromium() -> str | None:
-    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium"]
-    candidates += [shutil.which(name) for name in ("chromium", "chromium-browser")]
-    return next((c for c in candidates if c and Path(c).is_file()), None)
-
-
-def skip_or_fail(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set: the browser tests must run)")
-    pytest.skip(reason)
 
 
 # For full-page screenshots only: the theme's sidebars and article header are sticky and
@@ -126,21 +104,6 @@ def site_url(built_book):
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    executable = find_chromium()
-    if executable is None:
-        skip_or_fail("no Chromium executable found (apt-get install chromium, or set CHROMIUM_PATH)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("the playwright package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class PageLog:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import browser, save_screenshot  # noqa: F401 - `browser` is a fixture
+from test_browser import save_screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -98,7 +98,7 @@ ALL_RENDERED = """expected => {
 }"""
 
 
-def _lab_page(browser, url: str, notebook: Path):  # noqa: F811 - the fixture's value
+def _lab_page(browser, url: str, notebook: Path):
     """JupyterLab showing ``notebook`` (at ``url``) with every Markdown cell rendered; ``reset``
     opens it in a fresh workspace, with no tab of another test restored."""
     markdown_cells = sum(cell["cell_type"] == "markdown" for cell in json.loads(notebook.read_text())["cells"])
@@ -113,7 +113,7 @@ def _visible_text(page) -> str:
     return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-notebook").inner_text()
 
 
-def test_binder_renders_the_books_own_notebook(browser, jupyterlab, notebooks):  # noqa: F811
+def test_binder_renders_the_books_own_notebook(browser, jupyterlab, notebooks):
     page = _lab_page(browser, f"{jupyterlab}/lab/tree/book/{CHAPTER}?reset&token={TOKEN}",
                      notebooks / "book" / CHAPTER)
     # the renderer draws exercises and solutions as blocks under a title (its own numbering)
@@ -129,7 +129,7 @@ def test_binder_renders_the_books_own_notebook(browser, jupyterlab, notebooks): 
     page.close()
 
 
-def test_binder_shows_the_colab_edition_as_the_book(browser, jupyterlab, notebooks):  # noqa: F811
+def test_binder_shows_the_colab_edition_as_the_book(browser, jupyterlab, notebooks):
     page = _lab_page(browser, f"{jupyterlab}/lab/tree/colab/{CHAPTER}?reset&token={TOKEN}",
                      notebooks / "colab" / CHAPTER)
     text = _visible_text(page)
@@ -140,7 +140,7 @@ def test_binder_shows_the_colab_edition_as_the_book(browser, jupyterlab, noteboo
     page.close()
 
 
-def test_a_plain_renderer_shows_the_colab_edition_as_the_book(browser, notebooks, tmp_path):  # noqa: F811
+def test_a_plain_renderer_shows_the_colab_edition_as_the_book(browser, notebooks, tmp_path):
     from nbconvert import HTMLExporter
 
     body, _ = HTMLExporter(template_name="lab").from_filename(str(notebooks / "colab" / CHAPTER))
